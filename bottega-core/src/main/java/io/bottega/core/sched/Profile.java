@@ -1,0 +1,317 @@
+package io.bottega.core.sched;
+
+import io.bottega.core.model.Cluster;
+import io.bottega.core.model.Demand;
+
+import java.util.Arrays;
+
+/**
+ * The availability profile: free cores, GPUs and memory of every node over future time, as a sorted step
+ * function per node. Built from the ledger (running jobs give their resources back at start + time limit)
+ * and then reduced by reservations. Nodes that nothing touches keep the ledger's free figures for ever and
+ * cost nothing. Not thread-safe; reused between passes.
+ */
+final class Profile {
+    static final long INF = Long.MAX_VALUE;
+
+    private final Cluster cluster;
+    private final Placer placer;
+    private final int n;
+    private ResourceLedger ledger;
+    private long now;
+    private final long[][] times;
+    private final int[][] fc;
+    private final int[][] fg;
+    private final long[][] fm;
+    private final int[] len;
+    private final int[] stamp;
+    private int gen;
+    private int[] touched;
+    private int touchedCount;
+    // window minimum scratch
+    private int wc;
+    private int wg;
+    private long wm;
+    private long[] candTimes = new long[64];
+    private int[] candNodes;
+    private int[] candCaps;
+
+    Profile(Cluster cluster, Placer placer) {
+        this.cluster = cluster;
+        this.placer = placer;
+        n = cluster.nodeCount();
+        times = new long[n][];
+        fc = new int[n][];
+        fg = new int[n][];
+        fm = new long[n][];
+        len = new int[n];
+        stamp = new int[n];
+        touched = new int[16];
+        candNodes = new int[n];
+        candCaps = new int[n];
+    }
+
+    /** A place and time found for a job: start, nodes and tasks per node. */
+    record Slot(long start, int[] nodes, int[] tasks) {}
+
+    void reset(ResourceLedger l, long at) {
+        ledger = l;
+        now = at;
+        gen++;
+        touchedCount = 0;
+        for (ResourceLedger.Running r : l.runningByEnd()) {
+            long end = Math.max(r.expectedEnd(), now + 1);
+            var a = r.allocation();
+            for (int i = 0; i < a.nodeCount(); i++) {
+                add(a.node(i), end, INF, a.cores(i), a.gpus(i), a.memMb(i));
+            }
+        }
+    }
+
+    /** Takes a job's resources on its nodes over [start, start + duration). */
+    void reserve(Demand d, int[] nodes, int[] tasks, long start, long duration) {
+        long end = saturatedEnd(start, duration);
+        for (int i = 0; i < nodes.length; i++) {
+            int node = nodes[i];
+            int t = tasks[i];
+            add(node, start, end, -d.coresFor(cluster, node, t), -d.gpusFor(cluster, node, t), -d.memFor(cluster, node, t));
+        }
+    }
+
+    /** Gives back what {@link #reserve} took. */
+    void unreserve(Demand d, int[] nodes, int[] tasks, long start, long duration) {
+        long end = saturatedEnd(start, duration);
+        for (int i = 0; i < nodes.length; i++) {
+            int node = nodes[i];
+            int t = tasks[i];
+            add(node, start, end, d.coresFor(cluster, node, t), d.gpusFor(cluster, node, t), d.memFor(cluster, node, t));
+        }
+    }
+
+    private static long saturatedEnd(long start, long duration) {
+        long e = start + duration;
+        return e < start ? INF : e;
+    }
+
+    private boolean isTouched(int node) { return stamp[node] == gen; }
+
+    private void touch(int node) {
+        if (stamp[node] == gen) return;
+        stamp[node] = gen;
+        if (times[node] == null) {
+            times[node] = new long[4];
+            fc[node] = new int[4];
+            fg[node] = new int[4];
+            fm[node] = new long[4];
+        }
+        times[node][0] = now;
+        fc[node][0] = ledger.freeCores[node];
+        fg[node][0] = Long.bitCount(ledger.freeGpus[node]);
+        fm[node][0] = ledger.freeMem[node];
+        len[node] = 1;
+        if (touchedCount == touched.length) touched = Arrays.copyOf(touched, touchedCount * 2);
+        touched[touchedCount++] = node;
+    }
+
+    private void add(int node, long from, long to, int dc, int dg, long dm) {
+        if (from < now) from = now;
+        if (to <= from) return;
+        touch(node);
+        int i = split(node, from);
+        int j = to == INF ? len[node] : split(node, to);
+        long[] t = times[node];
+        for (int k = i; k < j; k++) {
+            fc[node][k] += dc;
+            fg[node][k] += dg;
+            fm[node][k] += dm;
+        }
+        assert t[i] == from;
+    }
+
+    /** Index of the breakpoint at exactly {@code t}, inserting one (with the values in force at t) if needed. */
+    private int split(int node, long t) {
+        int i = indexAt(node, t);
+        long[] ts = times[node];
+        if (ts[i] == t) return i;
+        int l = len[node];
+        if (l == ts.length) {
+            int cap = l * 2;
+            times[node] = ts = Arrays.copyOf(ts, cap);
+            fc[node] = Arrays.copyOf(fc[node], cap);
+            fg[node] = Arrays.copyOf(fg[node], cap);
+            fm[node] = Arrays.copyOf(fm[node], cap);
+        }
+        int at = i + 1;
+        System.arraycopy(ts, at, ts, at + 1, l - at);
+        System.arraycopy(fc[node], at, fc[node], at + 1, l - at);
+        System.arraycopy(fg[node], at, fg[node], at + 1, l - at);
+        System.arraycopy(fm[node], at, fm[node], at + 1, l - at);
+        ts[at] = t;
+        fc[node][at] = fc[node][i];
+        fg[node][at] = fg[node][i];
+        fm[node][at] = fm[node][i];
+        len[node] = l + 1;
+        return at;
+    }
+
+    /** Index of the last breakpoint at or before t (t ≥ now). */
+    private int indexAt(int node, long t) {
+        long[] ts = times[node];
+        int lo = 0, hi = len[node] - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (ts[mid] <= t) lo = mid;
+            else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    /** Sets wc/wg/wm to the least free resources of the node over [t, t + dur). */
+    private void windowMin(int node, long t, long dur) {
+        if (!isTouched(node)) {
+            wc = ledger.freeCores[node];
+            wg = Long.bitCount(ledger.freeGpus[node]);
+            wm = ledger.freeMem[node];
+            return;
+        }
+        long end = saturatedEnd(t, dur);
+        int i = indexAt(node, t);
+        long[] ts = times[node];
+        int c = fc[node][i], g = fg[node][i];
+        long m = fm[node][i];
+        for (int k = i + 1; k < len[node] && ts[k] < end; k++) {
+            c = Math.min(c, fc[node][k]);
+            g = Math.min(g, fg[node][k]);
+            m = Math.min(m, fm[node][k]);
+        }
+        wc = c;
+        wg = g;
+        wm = m;
+    }
+
+    private int capacityOver(Demand d, int node, long t, long dur) {
+        windowMin(node, t, dur);
+        if (wc < 0 || wg < 0 || wm < 0) return 0;
+        return d.capacity(cluster, node, wc, wg, wm);
+    }
+
+    /**
+     * The earliest start at or after {@code from} at which the job fits its eligible nodes for {@code dur}
+     * seconds, and where; null when it never does (its nodes are not schedulable).
+     */
+    Slot earliest(Demand d, long[] elig, int lo, int hi, long from, long dur) {
+        if (from < now) from = now;
+        int eligibleCount = 0;
+        int only = -1;
+        for (int w = lo; w < hi && eligibleCount < 2; w++) {
+            long x = elig[w];
+            if (x != 0) {
+                eligibleCount += Long.bitCount(x);
+                only = (w << 6) + Long.numberOfTrailingZeros(x);
+            }
+        }
+        if (eligibleCount == 0) return null;
+        if (d.nodesMax() == 1 || eligibleCount == 1) return earliestSingle(d, elig, lo, hi, from, dur);
+        return earliestMulti(d, elig, lo, hi, from, dur);
+    }
+
+    /** Per-node sweep: the earliest window on one node; best fit then lowest id among nodes free as early. */
+    private Slot earliestSingle(Demand d, long[] elig, int lo, int hi, long from, long dur) {
+        int t = d.tasks();
+        long best = INF;
+        int bestNode = -1;
+        int bestFit = Integer.MAX_VALUE;
+        for (int w = lo; w < hi; w++) {
+            long x = elig[w];
+            while (x != 0) {
+                int node = (w << 6) + Long.numberOfTrailingZeros(x);
+                x &= x - 1;
+                long s = earliestOnNode(d, node, t, from, dur, best);
+                if (s == INF) continue;
+                int fit = fitKey(d, node, s, dur);
+                if (s < best || (s == best && fit < bestFit)) {
+                    best = s;
+                    bestNode = node;
+                    bestFit = fit;
+                }
+            }
+        }
+        if (bestNode < 0) return null;
+        return new Slot(best, new int[] {bestNode}, new int[] {t});
+    }
+
+    /** Smaller is a tighter fit: free GPUs (GPU nodes) or free cores left over at the start. */
+    private int fitKey(Demand d, int node, long s, long dur) {
+        windowMin(node, s, dur);
+        return cluster.gpus(node) > 0 ? wg : (1 << 16) + wc;
+    }
+
+    /** Earliest start ≥ from on one node where {@code t} tasks fit for dur; INF if none before {@code bound}. */
+    private long earliestOnNode(Demand d, int node, int t, long from, long dur, long bound) {
+        if (!isTouched(node)) {
+            int cap = d.capacity(cluster, node, ledger.freeCores[node], Long.bitCount(ledger.freeGpus[node]),
+                    ledger.freeMem[node]);
+            return cap >= t ? from : INF;
+        }
+        long[] ts = times[node];
+        int l = len[node];
+        int i = indexAt(node, from);
+        long start = -1;
+        for (int k = i; k < l; k++) {
+            long segStart = Math.max(ts[k], from);
+            if (segStart > bound) return INF;
+            boolean ok = fc[node][k] >= 0 && fg[node][k] >= 0 && fm[node][k] >= 0
+                    && d.capacity(cluster, node, fc[node][k], fg[node][k], fm[node][k]) >= t;
+            if (!ok) {
+                start = -1;
+                continue;
+            }
+            if (start < 0) start = segStart;
+            long segEnd = k + 1 < l ? ts[k + 1] : INF;
+            if (segEnd == INF || segEnd - start >= dur) return start;
+        }
+        return INF;
+    }
+
+    /** Tries the candidate times in order (from, then every breakpoint of an eligible node after it). */
+    private Slot earliestMulti(Demand d, long[] elig, int lo, int hi, long from, long dur) {
+        int nc = 0;
+        candTimes[nc++] = from;
+        for (int k = 0; k < touchedCount; k++) {
+            int node = touched[k];
+            if ((elig[node >> 6] & (1L << node)) == 0 || (node >> 6) < lo || (node >> 6) >= hi) continue;
+            long[] ts = times[node];
+            for (int b = indexAt(node, from) + 1; b < len[node]; b++) {
+                if (nc == candTimes.length) candTimes = Arrays.copyOf(candTimes, nc * 2);
+                candTimes[nc++] = ts[b];
+            }
+        }
+        Arrays.sort(candTimes, 0, nc);
+        long prev = Long.MIN_VALUE;
+        for (int ci = 0; ci < nc; ci++) {
+            long t = candTimes[ci];
+            if (t == prev) continue;
+            prev = t;
+            int count = 0;
+            long room = 0;
+            for (int w = lo; w < hi; w++) {
+                long x = elig[w];
+                while (x != 0) {
+                    int node = (w << 6) + Long.numberOfTrailingZeros(x);
+                    x &= x - 1;
+                    int cap = capacityOver(d, node, t, dur);
+                    if (cap > 0) {
+                        candNodes[count] = node;
+                        candCaps[count] = cap;
+                        count++;
+                        room += cap;
+                    }
+                }
+            }
+            if (count < d.nodesMin() || room < d.tasks()) continue;
+            int[][] chosen = placer.chooseAmong(d, candNodes, candCaps, count);
+            if (chosen != null) return new Slot(t, chosen[0], chosen[1]);
+        }
+        return null;
+    }
+}

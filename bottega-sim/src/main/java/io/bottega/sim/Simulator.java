@@ -1,0 +1,282 @@
+package io.bottega.sim;
+
+import io.bottega.core.model.Allocation;
+import io.bottega.core.model.Cluster;
+import io.bottega.core.model.Demand;
+import io.bottega.core.model.JobSpec;
+import io.bottega.core.model.JobState;
+import io.bottega.core.model.Verdict;
+import io.bottega.core.sched.Decision;
+import io.bottega.core.sched.PendingJob;
+import io.bottega.core.sched.Plan;
+import io.bottega.core.sched.Reservation;
+import io.bottega.core.sched.ResourceLedger;
+import io.bottega.core.sched.Scheduler;
+import io.bottega.core.sched.SchedulerConfig;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The discrete-event replay of a workload on a cluster, driven by the same {@link Scheduler} as the
+ * controller. Events are job submissions, job ends and, under conservative backfilling, the instants at
+ * which a reservation comes due. At one instant all ends are applied first, then all submissions, then
+ * one scheduling pass (see {@code docs/simulator.md} and {@code specs/swf-replay.md}). A job holds its
+ * resources for {@code min(run time, time limit)}: it is killed at its limit.
+ */
+public final class Simulator {
+
+    /**
+     * A replay with the details an independent check needs: each job's allocation (down to GPU indices and
+     * core ids) and the first reservation it was given (absent when it never had one).
+     */
+    public record Replay(SimulationResult result, Map<Long, Allocation> allocations, Map<Long, Long> firstReservation) {}
+
+    private Simulator() {}
+
+    public static SimulationResult run(Cluster cluster, Workload workload, SchedulerConfig config, ProgressListener progress) {
+        return replay(cluster, workload, config, progress, false).result();
+    }
+
+    /** Runs the replay; with {@code keepDetail}, keeps every allocation and first reservation (memory!). */
+    public static Replay replay(Cluster cluster, Workload workload, SchedulerConfig config, ProgressListener progress,
+                                boolean keepDetail) {
+        List<SimJob> jobs = inSubmitOrder(workload.jobs());
+        int n = jobs.size();
+        Demand.Resolver resolver = new Demand.Resolver(cluster);
+        Demand[] demands = new Demand[n];
+        Map<Long, Integer> indexOf = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            JobSpec spec = jobs.get(i).spec();
+            if (indexOf.put(spec.id(), i) != null) {
+                throw new IllegalArgumentException("job id " + spec.id() + " appears twice in " + workload.name());
+            }
+            Verdict v = resolver.resolve(spec);
+            if (v instanceof Verdict.Rejected r) {
+                throw new IllegalArgumentException("job " + spec.id() + " can never run on " + cluster.name() + ": "
+                        + r.message());
+            }
+            demands[i] = ((Verdict.Fits) v).demand();
+        }
+
+        long[] start = new long[n];
+        long[] end = new long[n];
+        Arrays.fill(start, -1);
+        Allocation[] allocations = new Allocation[n];
+        int[] nodeCount = new int[n];
+        int[] taskCount = new int[n];
+        long[] coreCount = new long[n];
+        int[] gpuCount = new int[n];
+        long[] memCount = new long[n];
+        double[] energy = new double[n];
+        Map<Long, Long> firstReservation = keepDetail ? new HashMap<>() : Map.of();
+        boolean conservative = config.backfill() == SchedulerConfig.Backfill.CONSERVATIVE;
+
+        ResourceLedger ledger = new ResourceLedger(cluster);
+        Scheduler scheduler = new Scheduler(cluster, config);
+        EventHeap ends = new EventHeap(Math.max(16, n));
+        EventHeap wakeups = new EventHeap(16);
+        List<PendingJob> pending = new ArrayList<>();
+        List<SimulationResult.TimelinePoint> timeline = new ArrayList<>();
+        long busyCores = 0, busyGpus = 0;
+        int running = 0;
+        int passes = 0;
+        int next = 0;
+        long done = 0;
+        long lastProgress = 0;
+
+        long t0 = System.nanoTime();
+        while (next < n || !ends.isEmpty()) {
+            long now = Long.MAX_VALUE;
+            if (next < n) now = jobs.get(next).spec().submitTime();
+            if (!ends.isEmpty()) now = Math.min(now, ends.peekTime());
+            if (!wakeups.isEmpty()) now = Math.min(now, wakeups.peekTime());
+            while (!wakeups.isEmpty() && wakeups.peekTime() <= now) wakeups.pop();
+            // 1. every job end at this instant
+            while (!ends.isEmpty() && ends.peekTime() == now) {
+                int i = ends.pop();
+                ledger.release(jobs.get(i).id());
+                busyCores -= coreCount[i];
+                busyGpus -= gpuCount[i];
+                running--;
+                done++;
+            }
+            // 2. every submission at this instant
+            while (next < n && jobs.get(next).spec().submitTime() == now) {
+                pending.add(PendingJob.of(jobs.get(next).spec(), demands[next]));
+                next++;
+            }
+            // 3. one pass
+            if (!pending.isEmpty()) {
+                Plan plan = scheduler.schedule(now, ledger, pending, Scheduler.Options.DECISIONS_ONLY);
+                passes++;
+                for (Decision.Start s : plan.starts()) {
+                    int i = indexOf.get(s.jobId());
+                    Allocation a = s.allocation();
+                    start[i] = now;
+                    long run = jobs.get(i).effectiveRunTime();
+                    end[i] = now + run;
+                    ends.push(end[i], i);
+                    nodeCount[i] = a.nodeCount();
+                    taskCount[i] = a.totalTasks();
+                    coreCount[i] = a.totalCores();
+                    gpuCount[i] = a.totalGpus();
+                    memCount[i] = a.totalMemMb();
+                    energy[i] = dynamicEnergy(cluster, a, run);
+                    if (keepDetail) allocations[i] = a;
+                    busyCores += coreCount[i];
+                    busyGpus += gpuCount[i];
+                    running++;
+                }
+                if (!plan.starts().isEmpty() || !plan.reservations().isEmpty() || conservative) {
+                    pending = afterPass(pending, plan, start, indexOf, keepDetail ? firstReservation : null);
+                    if (conservative) {
+                        for (Decision.Reserve r : plan.reservations()) wakeups.push(r.reservation().start(), 0);
+                    }
+                } else if (keepDetail) {
+                    recordFirst(plan, firstReservation);
+                }
+            }
+            timeline.add(new SimulationResult.TimelinePoint(now, busyCores, busyGpus, running, pending.size()));
+            if (done - lastProgress >= 8192 || (next == n && ends.isEmpty())) {
+                lastProgress = done;
+                progress.progress(done, n, now);
+            }
+        }
+        long simNanos = System.nanoTime() - t0;
+
+        List<JobResult> results = new ArrayList<>(n);
+        Integer[] byId = new Integer[n];
+        for (int i = 0; i < n; i++) byId[i] = i;
+        Arrays.sort(byId, (a, b) -> Long.compare(jobs.get(a).id(), jobs.get(b).id()));
+        for (int i : byId) {
+            SimJob j = jobs.get(i);
+            JobSpec s = j.spec();
+            String partition = s.partition().isEmpty() ? cluster.partitions().get(demands[i].partition()).name() : s.partition();
+            JobState state = j.runTime() > s.timeLimit() ? JobState.TIMEOUT : JobState.COMPLETED;
+            String nodeList = keepDetail || nodeCount[i] <= 64 ? nodeList(cluster, allocations[i]) : "";
+            results.add(new JobResult(s.id(), s.user(), s.account(), partition, s.submitTime(), start[i], end[i],
+                    s.timeLimit(), nodeCount[i], taskCount[i], coreCount[i], gpuCount[i], memCount[i], nodeList, state,
+                    energy[i]));
+        }
+        Map<Long, Allocation> allocs = new HashMap<>();
+        if (keepDetail) for (int i = 0; i < n; i++) allocs.put(jobs.get(i).id(), allocations[i]);
+        SimulationResult result = new SimulationResult(config.backfill().label(), cluster, results, timeline, simNanos, passes);
+        return new Replay(result, allocs, firstReservation);
+    }
+
+    private static List<SimJob> inSubmitOrder(List<SimJob> jobs) {
+        for (int i = 1; i < jobs.size(); i++) {
+            JobSpec a = jobs.get(i - 1).spec(), b = jobs.get(i).spec();
+            if (a.submitTime() > b.submitTime() || (a.submitTime() == b.submitTime() && a.id() > b.id())) {
+                List<SimJob> sorted = new ArrayList<>(jobs);
+                sorted.sort((x, y) -> x.spec().submitTime() != y.spec().submitTime()
+                        ? Long.compare(x.spec().submitTime(), y.spec().submitTime())
+                        : Long.compare(x.id(), y.id()));
+                return sorted;
+            }
+        }
+        return jobs;
+    }
+
+    /** The queue after a pass: started jobs out, reservations recorded on the jobs that got them. */
+    private static List<PendingJob> afterPass(List<PendingJob> pending, Plan plan, long[] start,
+                                              Map<Long, Integer> indexOf, Map<Long, Long> firstReservation) {
+        Map<Long, Reservation> reserved = new HashMap<>();
+        for (Decision.Reserve r : plan.reservations()) {
+            reserved.put(r.jobId(), r.reservation());
+            if (firstReservation != null) firstReservation.putIfAbsent(r.jobId(), r.reservation().start());
+        }
+        List<PendingJob> next = new ArrayList<>(pending.size());
+        for (PendingJob p : pending) {
+            if (start[indexOf.get(p.id())] >= 0) continue;
+            Reservation r = reserved.get(p.id());
+            if (r != null) next.add(p.withReservation(r));
+            else next.add(p.reservation().isNone() ? p : p.withReservation(Reservation.NONE));
+        }
+        return next;
+    }
+
+    private static void recordFirst(Plan plan, Map<Long, Long> firstReservation) {
+        for (Decision.Reserve r : plan.reservations()) firstReservation.putIfAbsent(r.jobId(), r.reservation().start());
+    }
+
+    private static double dynamicEnergy(Cluster c, Allocation a, long run) {
+        double watts = 0;
+        for (int i = 0; i < a.nodeCount(); i++) {
+            int node = a.node(i);
+            watts += c.node(node).power().dynamicWatts(a.cores(i), c.cores(node), a.gpus(i));
+        }
+        return watts * run;
+    }
+
+    static String nodeList(Cluster c, Allocation a) {
+        if (a == null) return "";
+        List<String> names = new ArrayList<>(a.nodeCount());
+        for (int i = 0; i < a.nodeCount(); i++) names.add(c.nodeName(a.node(i)));
+        return String.join(",", names);
+    }
+
+    /** A binary min-heap of (time, job index), ties broken by index. */
+    static final class EventHeap {
+        private long[] times;
+        private int[] items;
+        private int size;
+
+        EventHeap(int capacity) {
+            times = new long[capacity];
+            items = new int[capacity];
+        }
+
+        boolean isEmpty() { return size == 0; }
+
+        long peekTime() { return times[0]; }
+
+        void push(long time, int item) {
+            if (size == times.length) {
+                times = Arrays.copyOf(times, size * 2);
+                items = Arrays.copyOf(items, size * 2);
+            }
+            int i = size++;
+            while (i > 0) {
+                int parent = (i - 1) >>> 1;
+                if (less(parent, time, item)) break;
+                times[i] = times[parent];
+                items[i] = items[parent];
+                i = parent;
+            }
+            times[i] = time;
+            items[i] = item;
+        }
+
+        int pop() {
+            int top = items[0];
+            size--;
+            if (size > 0) {
+                long t = times[size];
+                int it = items[size];
+                int i = 0;
+                while (true) {
+                    int l = 2 * i + 1;
+                    if (l >= size) break;
+                    int r = l + 1;
+                    int c = r < size && (times[r] < times[l] || (times[r] == times[l] && items[r] < items[l])) ? r : l;
+                    if (times[c] > t || (times[c] == t && items[c] >= it)) break;
+                    times[i] = times[c];
+                    items[i] = items[c];
+                    i = c;
+                }
+                times[i] = t;
+                items[i] = it;
+            }
+            return top;
+        }
+
+        private boolean less(int idx, long time, int item) {
+            return times[idx] < time || (times[idx] == time && items[idx] <= item);
+        }
+    }
+}
