@@ -77,8 +77,10 @@ public final class ScheduleValidator {
                     && config.backfill() != SchedulerConfig.Backfill.FCFS && r.start() > reserved) {
                 out.add(new Violation(s.id(), "started at " + r.start() + ", later than its reservation at " + reserved));
             }
-            events.add(new long[] {r.start(), 1, s.id()});
-            events.add(new long[] {r.end(), 0, s.id()});
+            if (r.end() > r.start()) { // a job that runs 0 s holds nothing over any stretch of time
+                events.add(new long[] {r.start(), 1, s.id()});
+                events.add(new long[] {r.end(), 0, s.id()});
+            }
         }
         checkCapacity(cluster, events, allocs, out);
         return out;
