@@ -131,7 +131,7 @@ public final class Simulator {
                     busyGpus += gpuCount[i];
                     running++;
                 }
-                if (!plan.starts().isEmpty() || !plan.reservations().isEmpty() || conservative) {
+                if (!plan.starts().isEmpty() || conservative) {
                     pending = afterPass(pending, plan, start, indexOf, keepDetail ? firstReservation : null);
                     if (conservative) {
                         for (Decision.Reserve r : plan.reservations()) wakeups.push(r.reservation().start(), 0);

@@ -53,7 +53,8 @@ public final class Allocation {
     /** The core ids on the i-th node as a bitmap (empty when the node does not bind cores). */
     public long[] coreIds(int i) { return coreIds[i].clone(); }
 
-    long[] coreIdsUnsafe(int i) { return coreIds[i]; }
+    /** The core id bitmap itself, for the scheduler's hot path: callers must not modify it. */
+    public long[] coreIdsUnsafe(int i) { return coreIds[i]; }
 
     public int[] nodes() { return nodes.clone(); }
 

@@ -78,6 +78,7 @@ final class Placer {
      */
     Allocation placeNow(Demand d, ResourceLedger ledger, long[] eligible, int loWord, int hiWord, Limit limit,
                         boolean pickUnits) {
+        if (d.totalCores() > ledger.freeCoresTotal || d.totalGpus() > ledger.freeGpusTotal) return null;
         if (d.nodesMin() == 1) {
             int node = bestFitSingle(d, ledger, eligible, loWord, hiWord, limit);
             if (node >= 0) {
@@ -141,14 +142,14 @@ final class Placer {
         int needGpus = d.exclusive() ? 0 : t * d.gpusPerTask() + d.gpusPerNode();
         int needCores = d.exclusive() ? 1 : t * d.coresPerTask();
         if (needGpus == 0) {
-            for (int key = Math.min(needCores, ResourceLedger.CPU_KEYS - 1); key < ResourceLedger.CPU_KEYS; key++) {
-                if (l.cpuBucketCount[key] == 0) continue;
+            for (int key = ResourceLedger.nextBucket(l.cpuBucketsUsed, Math.min(needCores, ResourceLedger.CPU_KEYS - 1));
+                 key >= 0; key = ResourceLedger.nextBucket(l.cpuBucketsUsed, key + 1)) {
                 int node = scan(d, l, l.cpuBucket[key], elig, lo, hi, t, limit);
                 if (node >= 0) return node;
             }
         }
-        for (int key = needGpus; key < l.gpuBucket.length; key++) {
-            if (l.gpuBucketCount[key] == 0) continue;
+        for (int key = ResourceLedger.nextBucket(l.gpuBucketsUsed, needGpus); key >= 0;
+             key = ResourceLedger.nextBucket(l.gpuBucketsUsed, key + 1)) {
             int node = scan(d, l, l.gpuBucket[key], elig, lo, hi, t, limit);
             if (node >= 0) return node;
         }

@@ -40,6 +40,11 @@ public final class ResourceLedger {
     final long[][] cpuBucket;
     final int[] cpuBucketCount;
     private final int[] bucketKey;
+    /** Which GPU / CPU buckets are non-empty, as bitmaps over bucket keys, for a quick next-bucket search. */
+    final long[] gpuBucketsUsed;
+    final long[] cpuBucketsUsed;
+    long freeCoresTotal;
+    long freeGpusTotal;
     private final TreeSet<Running> running = new TreeSet<>(BY_END);
     private final Map<Long, Running> byJob = new HashMap<>();
     private long version;
@@ -58,7 +63,11 @@ public final class ResourceLedger {
         cpuBucket = new long[CPU_KEYS][];
         cpuBucketCount = new int[CPU_KEYS];
         bucketKey = new int[n];
+        gpuBucketsUsed = new long[(gpuBucket.length + 63) >> 6];
+        cpuBucketsUsed = new long[(CPU_KEYS + 63) >> 6];
         for (int i = 0; i < n; i++) {
+            freeCoresTotal += cluster.cores(i);
+            freeGpusTotal += cluster.gpus(i);
             freeCores[i] = cluster.cores(i);
             freeMem[i] = cluster.memoryMb(i);
             int g = cluster.gpus(i);
@@ -127,12 +136,9 @@ public final class ResourceLedger {
         }
         for (int i = 0; i < a.nodeCount(); i++) {
             int node = a.node(i);
-            freeCores[node] -= a.cores(i);
-            freeMem[node] -= a.memMb(i);
-            freeGpus[node] &= ~a.gpuMask(i);
-            long[] ids = a.coreIds(i);
+            take(node, a.cores(i), a.memMb(i), a.gpuMask(i));
+            long[] ids = a.coreIdsUnsafe(i);
             for (int w = 0; w < ids.length; w++) freeCoreIds[node][w] &= ~ids[w];
-            index(node);
         }
         Running r = new Running(jobId, a, start, expectedEnd);
         byJob.put(jobId, r);
@@ -148,12 +154,9 @@ public final class ResourceLedger {
         Allocation a = r.allocation();
         for (int i = 0; i < a.nodeCount(); i++) {
             int node = a.node(i);
-            freeCores[node] += a.cores(i);
-            freeMem[node] += a.memMb(i);
-            freeGpus[node] |= a.gpuMask(i);
-            long[] ids = a.coreIds(i);
+            give(node, a.cores(i), a.memMb(i), a.gpuMask(i));
+            long[] ids = a.coreIdsUnsafe(i);
             for (int w = 0; w < ids.length; w++) freeCoreIds[node][w] |= ids[w];
-            index(node);
         }
         version++;
         return r;
@@ -166,24 +169,30 @@ public final class ResourceLedger {
      */
     void suspend(Running r) {
         Allocation a = r.allocation();
-        for (int i = 0; i < a.nodeCount(); i++) {
-            int node = a.node(i);
-            freeCores[node] += a.cores(i);
-            freeMem[node] += a.memMb(i);
-            freeGpus[node] |= a.gpuMask(i);
-            index(node);
-        }
+        for (int i = 0; i < a.nodeCount(); i++) give(a.node(i), a.cores(i), a.memMb(i), a.gpuMask(i));
     }
 
     void resume(Running r) {
         Allocation a = r.allocation();
-        for (int i = 0; i < a.nodeCount(); i++) {
-            int node = a.node(i);
-            freeCores[node] -= a.cores(i);
-            freeMem[node] -= a.memMb(i);
-            freeGpus[node] &= ~a.gpuMask(i);
-            index(node);
-        }
+        for (int i = 0; i < a.nodeCount(); i++) take(a.node(i), a.cores(i), a.memMb(i), a.gpuMask(i));
+    }
+
+    private void take(int node, int cores, long mem, long gpuMask) {
+        freeCores[node] -= cores;
+        freeMem[node] -= mem;
+        freeGpus[node] &= ~gpuMask;
+        freeCoresTotal -= cores;
+        freeGpusTotal -= Long.bitCount(gpuMask);
+        index(node);
+    }
+
+    private void give(int node, int cores, long mem, long gpuMask) {
+        freeCores[node] += cores;
+        freeMem[node] += mem;
+        freeGpus[node] |= gpuMask;
+        freeCoresTotal += cores;
+        freeGpusTotal += Long.bitCount(gpuMask);
+        index(node);
     }
 
     /** The lowest {@code count} free GPU indices of a node, as a mask. */
@@ -220,6 +229,23 @@ public final class ResourceLedger {
 
     int wordCount() { return words; }
 
+    /** Free cores summed over all nodes: an upper bound on what any job can get now. */
+    public long freeCoresTotal() { return freeCoresTotal; }
+
+    public long freeGpusTotal() { return freeGpusTotal; }
+
+    /** The first non-empty bucket key ≥ {@code from} in a bucket-occupancy bitmap, or -1. */
+    static int nextBucket(long[] used, int from) {
+        int w = from >> 6;
+        if (w >= used.length) return -1;
+        long x = used[w] & (-1L << from);
+        while (true) {
+            if (x != 0) return (w << 6) + Long.numberOfTrailingZeros(x);
+            if (++w >= used.length) return -1;
+            x = used[w];
+        }
+    }
+
     private void index(int node) {
         int old = bucketKey[node];
         int key;
@@ -229,14 +255,20 @@ public final class ResourceLedger {
         long bit = 1L << node;
         int w = node >> 6;
         if (gpu) {
-            if (old >= 0) { gpuBucket[old][w] &= ~bit; gpuBucketCount[old]--; }
+            if (old >= 0) {
+                gpuBucket[old][w] &= ~bit;
+                if (--gpuBucketCount[old] == 0) gpuBucketsUsed[old >> 6] &= ~(1L << old);
+            }
             gpuBucket[key][w] |= bit;
-            gpuBucketCount[key]++;
+            if (gpuBucketCount[key]++ == 0) gpuBucketsUsed[key >> 6] |= 1L << key;
         } else {
-            if (old >= 0) { cpuBucket[old][w] &= ~bit; cpuBucketCount[old]--; }
+            if (old >= 0) {
+                cpuBucket[old][w] &= ~bit;
+                if (--cpuBucketCount[old] == 0) cpuBucketsUsed[old >> 6] &= ~(1L << old);
+            }
             if (cpuBucket[key] == null) cpuBucket[key] = new long[words];
             cpuBucket[key][w] |= bit;
-            cpuBucketCount[key]++;
+            if (cpuBucketCount[key]++ == 0) cpuBucketsUsed[key >> 6] |= 1L << key;
         }
         bucketKey[node] = key;
     }

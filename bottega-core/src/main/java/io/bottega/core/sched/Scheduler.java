@@ -48,8 +48,7 @@ public final class Scheduler {
     private final Placer.Limit extra;
     private final int words;
     // eligible-node bitmaps (static set ∧ schedulable), cached per static set while the schedulable set holds
-    private final Map<NodeSet, long[]> eligibleCache = new IdentityHashMap<>();
-    private final Map<NodeSet, int[]> eligibleRange = new IdentityHashMap<>();
+    private final Map<NodeSet, Eligible> eligibleCache = new IdentityHashMap<>();
     private long[] schedulableSeen;
 
     public Scheduler(Cluster cluster, SchedulerConfig config) {
@@ -111,16 +110,18 @@ public final class Scheduler {
     private void refreshEligibility(ResourceLedger ledger) {
         if (!Arrays.equals(schedulableSeen, ledger.schedulable)) {
             eligibleCache.clear();
-            eligibleRange.clear();
             schedulableSeen = ledger.schedulable.clone();
         }
     }
 
-    private long[] eligible(Demand d) {
+    /** A job's eligible nodes now (its static set ∧ schedulable), with the range of words that hold any. */
+    private record Eligible(long[] words, int lo, int hi) {}
+
+    private Eligible eligible(Demand d) {
         NodeSet s = d.eligible();
-        long[] w = eligibleCache.get(s);
-        if (w == null) {
-            w = new long[words];
+        Eligible e = eligibleCache.get(s);
+        if (e == null) {
+            long[] w = new long[words];
             int lo = words, hi = 0;
             for (int i = 0; i < words; i++) {
                 w[i] = s.word(i) & schedulableSeen[i];
@@ -129,15 +130,11 @@ public final class Scheduler {
                     hi = i + 1;
                 }
             }
-            eligibleCache.put(s, w);
-            eligibleRange.put(s, new int[] {Math.min(lo, hi), hi});
+            e = new Eligible(w, Math.min(lo, hi), hi);
+            eligibleCache.put(s, e);
         }
-        return w;
+        return e;
     }
-
-    private int lo(Demand d) { return eligibleRange.get(d.eligible())[0]; }
-
-    private int hi(Demand d) { return eligibleRange.get(d.eligible())[1]; }
 
     private static boolean eligibleNow(PendingJob p, long now) {
         return p.hold() == PendingReason.NONE && p.eligibleAt() <= now;
@@ -149,8 +146,8 @@ public final class Scheduler {
 
     private Allocation placeNow(PendingJob p, ResourceLedger ledger, Placer.Limit limit) {
         Demand d = p.demand();
-        long[] e = eligible(d);
-        return placer.placeNow(d, ledger, e, lo(d), hi(d), limit, true);
+        Eligible e = eligible(d);
+        return placer.placeNow(d, ledger, e.words(), e.lo(), e.hi(), limit, true);
     }
 
     // ---- policies
@@ -193,6 +190,7 @@ public final class Scheduler {
                 reserves.add(new Decision.Reserve(p.id(), headRes, PendingReason.RESOURCES));
                 continue;
             }
+            if (ledger.freeCoresTotal == 0) break; // every job needs a core: nothing more can start
             Demand d = p.demand();
             long end = now + d.timeLimit();
             boolean pastShadow = end > shadow || end < now;
@@ -214,8 +212,9 @@ public final class Scheduler {
     private Reservation shadow(PendingJob p, long now, ResourceLedger ledger) {
         extra.clear();
         Demand d = p.demand();
-        long[] e = eligible(d);
-        int lo = lo(d), hi = hi(d);
+        Eligible el = eligible(d);
+        long[] e = el.words();
+        int lo = el.lo(), hi = el.hi();
         if (hi <= lo) return Reservation.NONE;
         List<ResourceLedger.Running> suspended = new ArrayList<>();
         Reservation found = Reservation.NONE;
@@ -294,8 +293,8 @@ public final class Scheduler {
             }
             Reservation old = p.reservation();
             if (kept[i]) profile.unreserve(d, old.nodes(), old.tasks(), old.start(), d.timeLimit());
-            long[] e = eligible(d);
-            Profile.Slot s = profile.earliest(d, e, lo(d), hi(d), now, d.timeLimit());
+            Eligible e = eligible(d);
+            Profile.Slot s = profile.earliest(d, e.words(), e.lo(), e.hi(), now, d.timeLimit());
             if (s == null || (kept[i] && s.start() > old.start())) {
                 if (kept[i]) {
                     s = new Profile.Slot(old.start(), old.nodes(), old.tasks());
@@ -353,7 +352,8 @@ public final class Scheduler {
                 long predicted = Plan.NEVER;
                 if (from >= 0) {
                     Demand d = p.demand();
-                    Profile.Slot s = profile.earliest(d, eligible(d), lo(d), hi(d), from, d.timeLimit());
+                    Eligible e = eligible(d);
+                    Profile.Slot s = profile.earliest(d, e.words(), e.lo(), e.hi(), from, d.timeLimit());
                     if (s != null) {
                         profile.reserve(d, s.nodes(), s.tasks(), s.start(), d.timeLimit());
                         predicted = s.start();
@@ -363,7 +363,8 @@ public final class Scheduler {
                 continue;
             }
             Demand d = p.demand();
-            Profile.Slot s = profile.earliest(d, eligible(d), lo(d), hi(d), inOrder ? notBefore : now, d.timeLimit());
+            Eligible e = eligible(d);
+            Profile.Slot s = profile.earliest(d, e.words(), e.lo(), e.hi(), inOrder ? notBefore : now, d.timeLimit());
             if (s == null) {
                 waits.add(new Decision.Wait(p.id(), PendingReason.REQ_NODE_NOT_AVAIL, Plan.NEVER));
                 continue;
