@@ -23,7 +23,8 @@ public enum PendingReason {
     QOS_MIN_NODES("QOSMinNode"),
     ASSOC_GRP_BILLING_MINUTES("AssocGrpBillingMinutes"),
     ASSOC_MAX_JOBS("AssocMaxJobsLimit"),
-    NODE_DOWN("NodeDown");
+    NODE_DOWN("NodeDown"),
+    JOB_ARRAY_TASK_LIMIT("JobArrayTaskLimit");
 
     private final String slurmName;
 

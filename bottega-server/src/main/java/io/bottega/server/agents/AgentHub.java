@@ -1,0 +1,180 @@
+package io.bottega.server.agents;
+
+import io.bottega.api.agent.AgentCommands;
+import io.bottega.api.agent.CancelRequest;
+import io.bottega.api.agent.LaunchRequest;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the controller has to tell each agent, and the agents' long polls waiting for it. A sync with
+ * nothing to answer is held until a command arrives or {@code waitMillis} pass. Launches are repeated
+ * (at most every {@code resendMillis}) until the agent confirms them by listing the job as running or
+ * reporting its result; cancels until the job is gone; result acknowledgements are sent once (the agent
+ * re-sends a result that was not acknowledged, so a lost answer costs nothing). Thread-safe.
+ */
+public final class AgentHub {
+    private final ScheduledExecutorService timer;
+    private final long waitMillis;
+    private final long resendMillis;
+    private final Map<String, Link> links = new HashMap<>();
+
+    public AgentHub(ScheduledExecutorService timer, long waitMillis, long resendMillis) {
+        this.timer = timer;
+        this.waitMillis = waitMillis;
+        this.resendMillis = resendMillis;
+    }
+
+    private static final class Link {
+        final Map<Long, LaunchRequest> launches = new LinkedHashMap<>();
+        final Map<Long, Long> lastSent = new HashMap<>();
+        final Map<Long, CancelRequest> cancels = new LinkedHashMap<>();
+        final Map<Long, Long> cancelSent = new HashMap<>();
+        final List<Long> acks = new ArrayList<>();
+        CompletableFuture<AgentCommands> waiting;
+        boolean reregister;
+    }
+
+    private synchronized Link link(String node) {
+        return links.computeIfAbsent(node, k -> new Link());
+    }
+
+    public void launch(String node, LaunchRequest request) {
+        Link l = link(node);
+        synchronized (l) {
+            l.launches.put(request.jobId(), request);
+            wake(l);
+        }
+    }
+
+    public void cancel(String node, CancelRequest request) {
+        Link l = link(node);
+        synchronized (l) {
+            l.cancels.put(request.jobId(), request);
+            l.cancelSent.remove(request.jobId());
+            wake(l);
+        }
+    }
+
+    /** The controller has stored the job's result: tell the agent it may forget it. */
+    public void ack(String node, long jobId) {
+        Link l = link(node);
+        synchronized (l) {
+            l.acks.add(jobId);
+            l.launches.remove(jobId);
+            l.cancels.remove(jobId);
+            l.cancelSent.remove(jobId);
+            wake(l);
+        }
+    }
+
+    /** The agent has the job (running, or finished): stop repeating its launch. */
+    public void confirmed(String node, long jobId) {
+        Link l = link(node);
+        synchronized (l) {
+            l.launches.remove(jobId);
+            l.lastSent.remove(jobId);
+        }
+    }
+
+    /** The job is gone from the node: stop repeating its cancel. */
+    public void gone(String node, long jobId) {
+        Link l = link(node);
+        synchronized (l) {
+            l.cancels.remove(jobId);
+            l.cancelSent.remove(jobId);
+            l.launches.remove(jobId);
+        }
+    }
+
+    /** Forget everything queued for a node (it was lost; its jobs were handled). */
+    public void reset(String node) {
+        Link l = link(node);
+        synchronized (l) {
+            l.launches.clear();
+            l.lastSent.clear();
+            l.cancels.clear();
+            l.cancelSent.clear();
+            l.acks.clear();
+        }
+    }
+
+    /** The next answer to a node that syncs without having registered with this controller. */
+    public void askToRegister(String node) {
+        Link l = link(node);
+        synchronized (l) {
+            l.reregister = true;
+            wake(l);
+        }
+    }
+
+    /** Answers a sync: at once when there is something to say, else when something comes or the wait ends. */
+    public CompletableFuture<AgentCommands> poll(String node) {
+        Link l = link(node);
+        synchronized (l) {
+            if (l.waiting != null && !l.waiting.isDone()) l.waiting.complete(AgentCommands.NONE); // superseded
+            AgentCommands now = take(l, System.currentTimeMillis());
+            if (now != null) return CompletableFuture.completedFuture(now);
+            CompletableFuture<AgentCommands> f = new CompletableFuture<>();
+            l.waiting = f;
+            timer.schedule(() -> {
+                synchronized (l) {
+                    if (!f.isDone()) {
+                        AgentCommands c = take(l, System.currentTimeMillis());
+                        f.complete(c != null ? c : AgentCommands.NONE);
+                    }
+                }
+            }, waitMillis, TimeUnit.MILLISECONDS);
+            return f;
+        }
+    }
+
+    /** Number of launches not yet confirmed, over all nodes (for metrics). */
+    public synchronized int unconfirmedLaunches() {
+        int n = 0;
+        for (Link l : links.values()) {
+            synchronized (l) {
+                n += l.launches.size();
+            }
+        }
+        return n;
+    }
+
+    private void wake(Link l) {
+        if (l.waiting == null || l.waiting.isDone()) return;
+        AgentCommands c = take(l, System.currentTimeMillis());
+        if (c != null) l.waiting.complete(c);
+    }
+
+    private AgentCommands take(Link l, long now) {
+        List<LaunchRequest> launch = new ArrayList<>();
+        for (var e : l.launches.entrySet()) {
+            Long sent = l.lastSent.get(e.getKey());
+            if (sent == null || now - sent >= resendMillis) {
+                launch.add(e.getValue());
+                l.lastSent.put(e.getKey(), now);
+            }
+        }
+        List<CancelRequest> cancel = new ArrayList<>();
+        for (var e : l.cancels.entrySet()) {
+            Long sent = l.cancelSent.get(e.getKey());
+            if (sent == null || now - sent >= resendMillis) {
+                cancel.add(e.getValue());
+                l.cancelSent.put(e.getKey(), now);
+            }
+        }
+        List<Long> acks = new ArrayList<>(l.acks);
+        boolean rereg = l.reregister;
+        if (launch.isEmpty() && cancel.isEmpty() && acks.isEmpty() && !rereg) return null;
+        l.acks.clear();
+        l.reregister = false;
+        return new AgentCommands(launch, cancel, acks, 0, rereg);
+    }
+}

@@ -1,0 +1,612 @@
+package io.bottega.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.bottega.api.JobSubmission;
+import io.bottega.api.JobView;
+import io.bottega.api.agent.AgentProtocol;
+import io.bottega.api.agent.AgentSync;
+import io.bottega.api.agent.NodeResources;
+import io.bottega.server.agents.AgentHub;
+import io.bottega.server.jobs.Identity;
+import io.bottega.server.jobs.JobFactory;
+import io.bottega.server.jobs.SubmitException;
+import io.bottega.server.loop.ControllerLoop;
+import io.bottega.server.loop.JobFilter;
+import io.bottega.server.store.JobQuery;
+import io.bottega.server.store.JobRow;
+import io.bottega.server.store.Store;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The REST API under {@code /api/v1} (see {@code docs/api.md} and the OpenAPI document at
+ * {@code /api/v1/openapi.json}), on a TCP port and, for clients on the same machine, on a Unix socket whose
+ * peer credentials say who is calling. Requests carry no state; every change goes through the
+ * {@link ControllerLoop}.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+    public static final String PREFIX = "/api/v1";
+
+    /**
+     * One route, as the OpenAPI document describes it: its request and response records (null for none or
+     * free-form JSON), whether the response is a list of them, and its query parameters.
+     */
+    public record Route(String method, String path, String summary, Class<?> request, Class<?> response,
+                        boolean responseIsList, List<String> query) {}
+
+    private record Doc(Class<?> request, Class<?> response, boolean list, List<String> query) {
+        static final Doc NONE = new Doc(null, null, false, List.of());
+    }
+
+    private final ControllerLoop loop;
+    private final Store store;
+    private final AgentHub hub;
+    private final JobFactory factory;
+    private final ObjectMapper json;
+    private final Tokens tokens;
+    private final UnixUsers users = new UnixUsers();
+    private final byte[] clusterKey;
+    private final Set<String> operators;
+    private final LongSupplier clockMillis;
+    private final List<Route> routes = new ArrayList<>();
+    private final List<Consumer<JavalinConfig>> extensions;
+    private final Javalin app;
+
+    public ApiServer(ControllerLoop loop, Store store, AgentHub hub, JobFactory factory, ObjectMapper json, Tokens tokens,
+                     String clusterKey, Set<String> operators, LongSupplier clockMillis, String host, int port, Path socket,
+                     List<Consumer<JavalinConfig>> extensions) {
+        this.loop = loop;
+        this.store = store;
+        this.hub = hub;
+        this.factory = factory;
+        this.json = json;
+        this.tokens = tokens;
+        this.clusterKey = clusterKey.getBytes(StandardCharsets.UTF_8);
+        this.operators = operators;
+        this.clockMillis = clockMillis;
+        this.extensions = extensions;
+        this.app = Javalin.create(cfg -> configure(cfg, host, port, socket));
+    }
+
+    public List<Route> routes() { return List.copyOf(routes); }
+
+    public ApiServer start() {
+        app.start();
+        return this;
+    }
+
+    /** The TCP port the API listens on (the one chosen when 0 was asked for). */
+    public int port() {
+        for (var c : app.jettyServer().server().getConnectors()) {
+            if (c instanceof org.eclipse.jetty.server.ServerConnector sc) return sc.getLocalPort();
+        }
+        throw new IllegalStateException("no TCP connector");
+    }
+
+    @Override
+    public void close() { app.stop(); }
+
+    // ------------------------------------------------------------------ configuration
+
+    private void configure(JavalinConfig cfg, String host, int port, Path socket) {
+        cfg.jetty.host = host;
+        cfg.jetty.port = port;
+        cfg.startup.showJavalinBanner = false;
+        cfg.startup.showOldJavalinVersionWarning = false;
+        cfg.jsonMapper(new JavalinJackson(json, false));
+        cfg.http.maxRequestSize = 16L * 1024 * 1024;
+        if (socket != null) {
+            // with a connector of our own, Javalin adds no TCP connector: add it first
+            cfg.jetty.addConnector((server, http) -> {
+                org.eclipse.jetty.server.ServerConnector c = new org.eclipse.jetty.server.ServerConnector(server,
+                        new HttpConnectionFactory(http));
+                c.setHost(host);
+                c.setPort(port);
+                return c;
+            });
+            cfg.jetty.addConnector((server, http) -> {
+                try {
+                    Files.createDirectories(socket.toAbsolutePath().getParent());
+                    Files.deleteIfExists(socket);
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot prepare the socket " + socket + ": " + e.getMessage(), e);
+                }
+                UnixDomainServerConnector c = new UnixDomainServerConnector(server, new HttpConnectionFactory(http));
+                c.setUnixDomainPath(socket);
+                return c;
+            });
+            cfg.events.serverStarted(() -> {
+                try {
+                    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+                } catch (IOException | UnsupportedOperationException e) {
+                    log.warn("event=socket_permissions_failed path={} error={}", socket, e.toString());
+                }
+            });
+        }
+        cfg.routes.exception(SubmitException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage(), e.field()));
+        cfg.routes.exception(BadRequest.class, (e, ctx) -> error(ctx, 400, e.getMessage(), e.field));
+        cfg.routes.exception(Unauthorized.class, (e, ctx) -> error(ctx, 401, e.getMessage(), ""));
+        cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), ""));
+        cfg.routes.exception(Exception.class, (e, ctx) -> {
+            log.error("event=request_failed path={} error={}", ctx.path(), e.toString(), e);
+            error(ctx, 500, "internal error: " + e, "");
+        });
+        cfg.routes.error(404, "*", ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path(), "");
+        });
+
+        List<String> jobFilter = List.of("ids", "users", "states", "partitions", "names", "accounts");
+        route(cfg, HandlerType.GET, "/ping", "liveness and cluster name", Doc.NONE, this::ping);
+        route(cfg, HandlerType.GET, "/whoami", "the caller's identity", new Doc(null, io.bottega.server.jobs.Identity.class, false, List.of()),
+                ctx -> ctx.json(identity(ctx)));
+        route(cfg, HandlerType.GET, "/openapi.json", "this API's OpenAPI document", Doc.NONE, this::openApi);
+        route(cfg, HandlerType.POST, "/jobs", "submit a batch job (or array); ?test_only=true only checks it",
+                new Doc(JobSubmission.class, null, false, List.of("test_only")), this::submit);
+        route(cfg, HandlerType.GET, "/jobs", "active jobs (and, with finished=true, recently finished ones), filtered",
+                new Doc(null, JobView.class, true, concat(jobFilter, "finished")), this::listJobs);
+        route(cfg, HandlerType.GET, "/jobs/{id}", "one job (id, or ARRAYID_TASK)", new Doc(null, JobView.class, false, List.of()), this::getJob);
+        route(cfg, HandlerType.DELETE, "/jobs/{id}", "cancel one job (or send it ?signal=N)", new Doc(null, null, false, List.of("signal")),
+                this::cancelOne);
+        route(cfg, HandlerType.PATCH, "/jobs/{id}", "update a job: timeLimit (s), name, comment, partition, qos, priority",
+                new Doc(null, JobView.class, false, List.of()), this::updateJob);
+        route(cfg, HandlerType.POST, "/jobs/cancel", "cancel or signal the jobs a filter selects: {ids, users, states, partitions, "
+                + "names, accounts, signal, reason}", Doc.NONE, this::cancel);
+        route(cfg, HandlerType.POST, "/jobs/hold", "hold pending jobs: {ids, users, names}", Doc.NONE, ctx -> hold(ctx, false));
+        route(cfg, HandlerType.POST, "/jobs/release", "release held jobs: {ids, users, names}", Doc.NONE, ctx -> hold(ctx, true));
+        route(cfg, HandlerType.GET, "/jobs/{id}/events", "a job's accounting events",
+                new Doc(null, io.bottega.server.store.JobEvent.class, true, List.of()), this::events);
+        route(cfg, HandlerType.GET, "/accounting/jobs", "all jobs, finished ones included (sacct); start/end in epoch seconds",
+                new Doc(null, JobView.class, true, List.of("ids", "users", "accounts", "states", "partitions", "start", "end", "limit")),
+                this::accounting);
+        route(cfg, HandlerType.GET, "/nodes", "every node", new Doc(null, io.bottega.api.NodeView.class, true, List.of()),
+                ctx -> ctx.future(() -> reply(ctx, loop.nodeViews())));
+        route(cfg, HandlerType.GET, "/nodes/{name}", "one node", new Doc(null, io.bottega.api.NodeView.class, false, List.of()), this::getNode);
+        route(cfg, HandlerType.PATCH, "/nodes/{name}", "drain, resume or down a node: {state, reason} (operators)",
+                new Doc(null, io.bottega.api.NodeView.class, false, List.of()), this::updateNode);
+        route(cfg, HandlerType.GET, "/partitions", "every partition", new Doc(null, io.bottega.api.PartitionView.class, true, List.of()),
+                ctx -> ctx.future(() -> reply(ctx, loop.partitionViews())));
+        route(cfg, HandlerType.POST, "/tokens", "issue a signed token for the caller (an operator: for anyone): {user, ttlSeconds}",
+                Doc.NONE, this::issueToken);
+        route(cfg, HandlerType.POST, "/agent/register", "an agent registers its node (cluster key)",
+                new Doc(NodeResources.class, io.bottega.api.agent.Registered.class, false, List.of()), this::register);
+        route(cfg, HandlerType.POST, "/agent/sync", "an agent reports and waits for commands (long poll; cluster key)",
+                new Doc(AgentSync.class, io.bottega.api.agent.AgentCommands.class, false, List.of()), this::sync);
+        for (Consumer<JavalinConfig> ext : extensions) ext.accept(cfg);
+    }
+
+    private void route(JavalinConfig cfg, HandlerType method, String path, String summary, Doc doc, Handler h) {
+        routes.add(new Route(method.name(), PREFIX + path, summary, doc.request(), doc.response(), doc.list(), doc.query()));
+        cfg.routes.addHttpHandler(method, PREFIX + path, h);
+    }
+
+    /** Adds a route from an extension (dashboard, metrics), so that it is listed in the OpenAPI document. */
+    public void extensionRoute(JavalinConfig cfg, HandlerType method, String path, String summary, Handler h) {
+        routes.add(new Route(method.name(), path, summary, null, null, false, List.of()));
+        cfg.routes.addHttpHandler(method, path, h);
+    }
+
+    private static List<String> concat(List<String> a, String b) {
+        List<String> out = new ArrayList<>(a);
+        out.add(b);
+        return out;
+    }
+
+    // ------------------------------------------------------------------ identity
+
+    static final class Unauthorized extends RuntimeException {
+        Unauthorized(String m) { super(m); }
+    }
+
+    static final class BadRequest extends RuntimeException {
+        final String field;
+
+        BadRequest(String field, String m) {
+            super(m);
+            this.field = field;
+        }
+    }
+
+    /** The caller: peer credentials on the local socket, else a signed token. */
+    public Identity identity(Context ctx) {
+        Optional<Identity> peer = peerIdentity(ctx);
+        if (peer.isPresent()) return peer.get();
+        String auth = ctx.header("Authorization");
+        if (auth != null && auth.startsWith("Bearer ")) {
+            String token = auth.substring(7).trim();
+            var claims = tokens.verify(token, clockMillis.getAsLong() / 1000);
+            if (claims.isPresent()) {
+                var c = claims.get();
+                return new Identity(c.user(), c.uid(), c.gid(), c.uid() == 0 || operators.contains(c.user()), "token");
+            }
+            throw new Unauthorized("invalid or expired token");
+        }
+        throw new Unauthorized("who are you? use the local socket, or send 'Authorization: Bearer <token>' "
+                + "(get one with 'bottega token')");
+    }
+
+    private Optional<Identity> peerIdentity(Context ctx) {
+        try {
+            ServletContextRequest r = ServletContextRequest.getServletContextRequest(ctx.req());
+            if (r == null) return Optional.empty();
+            EndPoint ep = r.getConnectionMetaData().getConnection().getEndPoint();
+            if (!(ep instanceof SocketChannelEndPoint sep)) return Optional.empty();
+            SocketChannel ch = sep.getChannel();
+            if (!(ch.getLocalAddress() instanceof java.net.UnixDomainSocketAddress)) return Optional.empty();
+            var principal = ch.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED);
+            String name = principal.user().getName();
+            var account = users.byName(name).or(() -> parseUid(name).flatMap(users::byUid));
+            int uid = account.map(UnixUsers.Account::uid).orElse(-1);
+            int gid = account.map(UnixUsers.Account::gid).orElse(-1);
+            String user = account.map(UnixUsers.Account::name).orElse(name);
+            return Optional.of(new Identity(user, uid, gid, uid == 0 || operators.contains(user), "socket"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Integer> parseUid(String s) {
+        try {
+            return Optional.of(Integer.parseInt(s));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void requireAgent(Context ctx) {
+        String auth = ctx.header(AgentProtocol.AUTHORIZATION_HEADER);
+        if (auth == null || !auth.startsWith(AgentProtocol.BEARER_PREFIX)) throw new Unauthorized("agents must send the cluster key");
+        byte[] given = auth.substring(AgentProtocol.BEARER_PREFIX.length()).trim().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(given, clusterKey)) throw new Unauthorized("wrong cluster key");
+    }
+
+    // ------------------------------------------------------------------ handlers
+
+    private void ping(Context ctx) {
+        ctx.json(Map.of("ok", true, "cluster", factory.cluster().name(), "time", clockMillis.getAsLong() / 1000));
+    }
+
+    private volatile String openApiText;
+
+    private void openApi(Context ctx) {
+        String doc = openApiText;
+        if (doc == null) openApiText = doc = OpenApiDocument.build(json, "Bottega " + factory.cluster().name(), routes);
+        ctx.contentType("application/json").result(doc);
+    }
+
+    private void submit(Context ctx) {
+        Identity who = identity(ctx);
+        JobSubmission s = body(ctx, JobSubmission.class);
+        JobFactory.Prepared p = factory.prepare(s, who, clockMillis.getAsLong() / 1000);
+        Map<Long, JobRow> known = new HashMap<>();
+        for (var d : p.dependencies()) {
+            if (d.jobId().isEmpty()) continue;
+            String ref = d.jobId();
+            long id;
+            try {
+                id = Long.parseLong(ref.contains("_") ? ref.substring(0, ref.indexOf('_')) : ref);
+            } catch (NumberFormatException e) {
+                throw new BadRequest("dependency", "Batch job submission failed: Job dependency problem (bad job id " + ref + ")");
+            }
+            store.job(id).ifPresent(r -> known.put(r.id(), r));
+            if (ref.contains("_")) {
+                for (JobRow r : store.queryJobs(new JobQuery(List.of(id), List.of(), List.of(), List.of(), List.of(), 0, 0, 0))) {
+                    known.put(r.id(), r);
+                }
+            }
+        }
+        if ("true".equals(ctx.queryParam("test_only"))) {
+            ctx.json(Map.of("job_id", 0, "valid", true, "partition", p.partition(), "cpus", p.demand().totalCores()));
+            return;
+        }
+        ctx.future(() -> loop.submit(p, known).handle((sub, err) -> {
+            if (err != null) {
+                error(ctx, unwrap(err));
+            } else {
+                ctx.status(201).json(Map.of("job_id", sub.jobId(), "ids", sub.ids()));
+            }
+            return null;
+        }));
+    }
+
+    private void listJobs(Context ctx) {
+        identity(ctx);
+        JobFilter f = filter(ctx);
+        boolean all = "true".equals(ctx.queryParam("finished"));
+        ctx.future(() -> reply(ctx, loop.jobs(f, all)));
+    }
+
+    private void getJob(Context ctx) {
+        identity(ctx);
+        String id = ctx.pathParam("id");
+        ctx.future(() -> loop.jobs(JobFilter.ids(List.of(id)), true).thenCompose(list -> {
+            if (!list.isEmpty()) return CompletableFuture.completedFuture(list);
+            long n = parseLong("id", id);
+            return CompletableFuture.completedFuture(store.job(n).map(r -> List.of(loop.viewOf(r))).orElse(List.of()));
+        }).handle((list, err) -> {
+            if (err != null) error(ctx, unwrap(err));
+            else if (list.isEmpty()) error(ctx, 404, "Invalid job id specified: " + id, "id");
+            else ctx.json(list.size() == 1 ? list.get(0) : list);
+            return null;
+        }));
+    }
+
+    private void cancelOne(Context ctx) {
+        Identity who = identity(ctx);
+        String id = ctx.pathParam("id");
+        int signal = ctx.queryParam("signal") == null ? 0 : (int) parseLong("signal", ctx.queryParam("signal"));
+        ctx.future(() -> reply(ctx, loop.cancel(JobFilter.ids(List.of(id)), who, signal, "")));
+    }
+
+    private void cancel(Context ctx) {
+        Identity who = identity(ctx);
+        JsonNode b = bodyTree(ctx);
+        JobFilter f = new JobFilter(strings(b, "ids"), strings(b, "users"), strings(b, "states"), strings(b, "partitions"),
+                strings(b, "names"), strings(b, "accounts"));
+        if (f.isEmpty()) throw new BadRequest("ids", "no job specified: give ids or a filter (users, names, states, ...)");
+        int signal = b.path("signal").asInt(0);
+        ctx.future(() -> reply(ctx, loop.cancel(f, who, signal, b.path("reason").asText(""))));
+    }
+
+    private void hold(Context ctx, boolean release) {
+        Identity who = identity(ctx);
+        JsonNode b = bodyTree(ctx);
+        JobFilter f = new JobFilter(strings(b, "ids"), strings(b, "users"), List.of(), List.of(), strings(b, "names"), List.of());
+        if (f.isEmpty()) throw new BadRequest("ids", "no job specified");
+        ctx.future(() -> reply(ctx, loop.hold(f, who, release).thenApply(ids -> Map.of("changed", ids))));
+    }
+
+    private void updateJob(Context ctx) {
+        Identity who = identity(ctx);
+        long id = parseLong("id", ctx.pathParam("id"));
+        JsonNode b = bodyTree(ctx);
+        Set<String> known = Set.of("timeLimit", "name", "comment", "partition", "qos", "priority");
+        b.fieldNames().forEachRemaining(n -> {
+            if (!known.contains(n)) throw new BadRequest(n, "cannot update field '" + n + "' (known: " + known + ")");
+        });
+        var u = new ControllerLoop.JobUpdate(
+                b.has("timeLimit") ? Optional.of(longField(b, "timeLimit")) : Optional.empty(),
+                optText(b, "name"), optText(b, "comment"), optText(b, "partition"), optText(b, "qos"),
+                b.has("priority") ? Optional.of(longField(b, "priority")) : Optional.empty());
+        ctx.future(() -> reply(ctx, loop.update(id, u, who)));
+    }
+
+    private void events(Context ctx) {
+        identity(ctx);
+        long id = parseLong("id", ctx.pathParam("id"));
+        ctx.json(store.events(id));
+    }
+
+    private void accounting(Context ctx) {
+        identity(ctx);
+        List<Long> ids = new ArrayList<>();
+        for (String s : csv(ctx, "ids")) ids.add(parseLong("ids", s.contains("_") ? s.substring(0, s.indexOf('_')) : s));
+        JobQuery q = new JobQuery(ids, csv(ctx, "users"), csv(ctx, "accounts"), csv(ctx, "states"), csv(ctx, "partitions"),
+                ctx.queryParam("start") == null ? 0 : parseLong("start", ctx.queryParam("start")),
+                ctx.queryParam("end") == null ? 0 : parseLong("end", ctx.queryParam("end")),
+                ctx.queryParam("limit") == null ? 0 : (int) parseLong("limit", ctx.queryParam("limit")));
+        JobFilter f = new JobFilter(csv(ctx, "ids"), q.users(), q.states(), q.partitions(), List.of(), q.accounts());
+        List<JobRow> stored = store.queryJobs(q);
+        ctx.future(() -> loop.memoryRows(f).thenCompose(mem -> {
+            Map<Long, JobRow> merged = new java.util.TreeMap<>();
+            for (JobRow r : stored) merged.put(r.id(), r);
+            for (JobRow r : mem) {
+                if (q.endedAfter() > 0 && r.endTime() > 0 && r.endTime() < q.endedAfter()) continue;
+                if (q.startedBefore() > 0 && r.submitTime() > q.startedBefore()) continue;
+                merged.put(r.id(), r);
+            }
+            List<Long> activeIds = merged.values().stream().filter(r -> !io.bottega.core.model.JobState.valueOf(r.state()).isFinal())
+                    .map(JobRow::id).toList();
+            return loop.jobs(JobFilter.ids(activeIds.stream().map(String::valueOf).toList()), true).thenApply(live -> {
+                Map<Long, JobView> liveById = new HashMap<>();
+                for (JobView v : live) liveById.put(v.id(), v);
+                List<JobView> out = new ArrayList<>();
+                for (JobRow r : merged.values()) {
+                    if (!f.matches(r) && !ids.isEmpty() && ids.stream().noneMatch(x -> x == r.id() || x == r.arrayJobId())) continue;
+                    out.add(liveById.getOrDefault(r.id(), loop.viewOf(r)));
+                }
+                return out;
+            });
+        }).handle((list, err) -> {
+            if (err != null) error(ctx, unwrap(err));
+            else ctx.json(list);
+            return null;
+        }));
+    }
+
+    private void getNode(Context ctx) {
+        identity(ctx);
+        String name = ctx.pathParam("name");
+        ctx.future(() -> loop.nodeViews().handle((list, err) -> {
+            if (err != null) {
+                error(ctx, unwrap(err));
+                return null;
+            }
+            var n = list.stream().filter(v -> v.name().equals(name)).findFirst();
+            if (n.isPresent()) ctx.json(n.get());
+            else error(ctx, 404, "Node " + name + " not found", "name");
+            return null;
+        }));
+    }
+
+    private void updateNode(Context ctx) {
+        Identity who = identity(ctx);
+        JsonNode b = bodyTree(ctx);
+        String state = b.path("state").asText("");
+        if (state.isEmpty()) throw new BadRequest("state", "state is required (DRAIN, DOWN, RESUME, UNDRAIN)");
+        ctx.future(() -> reply(ctx, loop.updateNode(ctx.pathParam("name"), state, b.path("reason").asText(""), who)));
+    }
+
+    private void issueToken(Context ctx) {
+        Identity who = identity(ctx);
+        JsonNode b = ctx.body().isBlank() ? json.createObjectNode() : bodyTree(ctx);
+        String user = b.path("user").asText(who.user());
+        long ttl = b.path("ttlSeconds").asLong(30L * 24 * 3600);
+        if (ttl <= 0 || ttl > 366L * 24 * 3600) throw new BadRequest("ttlSeconds", "ttlSeconds must be 1..31622400");
+        int uid = who.uid(), gid = who.gid();
+        if (!user.equals(who.user())) {
+            if (!who.operator()) throw SubmitException.forbidden("only an operator may issue a token for another user");
+            var acct = users.byName(user).orElseThrow(() -> new BadRequest("user", "no such Unix user: " + user));
+            uid = acct.uid();
+            gid = acct.gid();
+        }
+        long expires = clockMillis.getAsLong() / 1000 + ttl;
+        ctx.json(Map.of("token", tokens.issue(user, uid, gid, expires), "user", user, "expires", expires));
+    }
+
+    private void register(Context ctx) {
+        requireAgent(ctx);
+        NodeResources res = body(ctx, NodeResources.class);
+        ctx.future(() -> reply(ctx, loop.register(res)));
+    }
+
+    private void sync(Context ctx) {
+        requireAgent(ctx);
+        AgentSync s = body(ctx, AgentSync.class);
+        if (!loop.knows(s.node())) throw new BadRequest("node", "node " + s.node() + " is not in this cluster");
+        loop.report(s);
+        ctx.future(() -> hub.poll(s.node()).thenAccept(ctx::json));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private <T> CompletableFuture<Void> reply(Context ctx, CompletableFuture<T> f) {
+        return f.handle((v, err) -> {
+            if (err != null) error(ctx, unwrap(err));
+            else ctx.json(v);
+            return null;
+        });
+    }
+
+    private <T> T body(Context ctx, Class<T> type) {
+        try {
+            return json.readValue(ctx.bodyAsBytes(), type);
+        } catch (UnrecognizedPropertyException e) {
+            throw new BadRequest(e.getPropertyName(), "unknown field '" + e.getPropertyName() + "' in " + type.getSimpleName());
+        } catch (JsonMappingException e) {
+            String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .reduce((a, b) -> a + "." + b).orElse("");
+            throw new BadRequest(field, "bad value" + (field.isEmpty() ? "" : " for '" + field + "'") + ": " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new BadRequest("", "malformed JSON: " + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr());
+        } catch (IOException e) {
+            throw new BadRequest("", "unreadable request body: " + e.getMessage());
+        }
+    }
+
+    private JsonNode bodyTree(Context ctx) {
+        JsonNode n = body(ctx, JsonNode.class);
+        if (n == null || !n.isObject()) throw new BadRequest("", "the request body must be a JSON object");
+        return n;
+    }
+
+    private static List<String> strings(JsonNode b, String field) {
+        JsonNode n = b.path(field);
+        if (n.isMissingNode() || n.isNull()) return List.of();
+        if (!n.isArray()) throw new BadRequest(field, "'" + field + "' must be a list of strings");
+        List<String> out = new ArrayList<>();
+        for (JsonNode x : n) out.add(x.asText());
+        return out;
+    }
+
+    private static Optional<String> optText(JsonNode b, String field) {
+        JsonNode n = b.path(field);
+        if (n.isMissingNode()) return Optional.empty();
+        if (!n.isTextual()) throw new BadRequest(field, "'" + field + "' must be a string");
+        return Optional.of(n.asText());
+    }
+
+    private static long longField(JsonNode b, String field) {
+        JsonNode n = b.path(field);
+        if (!n.canConvertToLong()) throw new BadRequest(field, "'" + field + "' must be a whole number");
+        return n.asLong();
+    }
+
+    private static List<String> csv(Context ctx, String param) {
+        List<String> out = new ArrayList<>();
+        for (String v : ctx.queryParams(param)) {
+            for (String s : v.split(",")) if (!s.isBlank()) out.add(s.trim());
+        }
+        return out;
+    }
+
+    private static JobFilter filter(Context ctx) {
+        return new JobFilter(csv(ctx, "ids"), csv(ctx, "users"), csv(ctx, "states"), csv(ctx, "partitions"), csv(ctx, "names"),
+                csv(ctx, "accounts"));
+    }
+
+    private static long parseLong(String field, String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new BadRequest(field, "'" + field + "' must be a whole number, got '" + s + "'");
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private void error(Context ctx, Throwable t) {
+        if (t instanceof SubmitException e) error(ctx, e.status(), e.getMessage(), e.field());
+        else if (t instanceof BadRequest e) error(ctx, 400, e.getMessage(), e.field);
+        else if (t instanceof IllegalArgumentException e) error(ctx, 400, e.getMessage(), "");
+        else {
+            log.error("event=request_failed path={} error={}", ctx.path(), t.toString(), t);
+            error(ctx, 500, "internal error: " + t, "");
+        }
+    }
+
+    private static void error(Context ctx, int status, String message, String field) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message == null ? "" : message);
+        if (field != null && !field.isEmpty()) body.put("field", field);
+        ctx.status(status).json(body);
+    }
+
+    /** For tests: the routes as "METHOD path". */
+    public List<String> routeKeys() {
+        return routes.stream().map(r -> r.method() + " " + r.path()).toList();
+    }
+
+    static List<String> split(String s) { return Arrays.asList(s.split(",")); }
+}

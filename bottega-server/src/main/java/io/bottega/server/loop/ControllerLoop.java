@@ -1,0 +1,1196 @@
+package io.bottega.server.loop;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bottega.api.Dependency;
+import io.bottega.api.JobSubmission;
+import io.bottega.api.JobView;
+import io.bottega.api.NodeView;
+import io.bottega.api.PartitionView;
+import io.bottega.api.agent.AgentSync;
+import io.bottega.api.agent.CancelRequest;
+import io.bottega.api.agent.JobOutcome;
+import io.bottega.api.agent.LaunchRequest;
+import io.bottega.api.agent.NodeResources;
+import io.bottega.api.agent.Registered;
+import io.bottega.api.slurm.Dependencies;
+import io.bottega.core.model.Allocation;
+import io.bottega.core.model.Cluster;
+import io.bottega.core.model.Demand;
+import io.bottega.core.model.Hostlist;
+import io.bottega.core.model.JobSpec;
+import io.bottega.core.model.JobState;
+import io.bottega.core.model.Partition;
+import io.bottega.core.model.PendingReason;
+import io.bottega.core.model.Verdict;
+import io.bottega.core.sched.Decision;
+import io.bottega.core.sched.PendingJob;
+import io.bottega.core.sched.Plan;
+import io.bottega.core.sched.Reservation;
+import io.bottega.core.sched.ResourceLedger;
+import io.bottega.core.sched.Scheduler;
+import io.bottega.server.ControllerConfig;
+import io.bottega.server.agents.AgentHub;
+import io.bottega.server.jobs.AllocationCodec;
+import io.bottega.server.jobs.Identity;
+import io.bottega.server.jobs.JobEnvironment;
+import io.bottega.server.jobs.JobFactory;
+import io.bottega.server.jobs.RowBuilder;
+import io.bottega.server.jobs.ServerJob;
+import io.bottega.server.jobs.SubmitException;
+import io.bottega.server.store.JobEvent;
+import io.bottega.server.store.JobRow;
+import io.bottega.server.store.NodeRow;
+import io.bottega.server.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The controller's one thread of state: every active job, every node, the resource ledger and the
+ * scheduler live here and are touched by this thread only. Other threads hand it work
+ * ({@link #call}) and get futures back. After each batch of work, one scheduling pass runs if anything
+ * changed; a pass also runs every {@code passInterval}, and forecasts every {@code forecastInterval}.
+ *
+ * <p>Durability: a submission is answered only once its rows are committed. A job is recorded RUNNING
+ * (with its allocation) before its launch is sent to the agent, and an agent's result is acknowledged
+ * only once the job's final state is committed; the store commits writes in order. So a crash of the
+ * controller loses no acknowledged job, and a restarted controller finds every running job again.
+ */
+public final class ControllerLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControllerLoop.class);
+    private static final int ID_BLOCK = 1000;
+    private static final int RECENT_FINISHED = 20_000;
+
+    private final ControllerConfig config;
+    private final Cluster cluster;
+    private final Store store;
+    private final AgentHub hub;
+    private final ObjectMapper json;
+    private final AllocationCodec codec;
+    private final Demand.Resolver resolver;
+    private final ResourceLedger ledger;
+    private final Scheduler scheduler;
+    private final LongSupplier clockMillis;
+    private final String controllerUrl;
+    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final ExecutorService launcher;
+    private volatile boolean running = true;
+
+    private final TreeMap<Long, ServerJob> pending = new TreeMap<>();
+    private final Map<Long, ServerJob> runningJobs = new HashMap<>();
+    private final LinkedHashMap<Long, ServerJob> finished = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, ServerJob> e) { return size() > RECENT_FINISHED; }
+    };
+    private final Map<Long, Boolean> launchConfirmed = new HashMap<>();
+    private final Map<String, NodeInfo> nodes = new LinkedHashMap<>();
+    private long nextId;
+    private long idLimit;
+    private boolean dirty = true;
+    private long lastPass;
+    private long lastForecast;
+    private final long recoveryDeadline;
+    private final Stats stats = new Stats();
+
+    /** Counters kept for /metrics and benchmarks (read from any thread). */
+    public static final class Stats {
+        public final AtomicLong submitted = new AtomicLong();
+        public final AtomicLong started = new AtomicLong();
+        public final AtomicLong ended = new AtomicLong();
+        public final AtomicLong passes = new AtomicLong();
+        public final AtomicLong passNanos = new AtomicLong();
+        public volatile long lastPassNanos;
+        public volatile int pendingCount;
+        public volatile int runningCount;
+        public final Map<String, Long> endedByState = new java.util.concurrent.ConcurrentHashMap<>();
+    }
+
+    private static final class NodeInfo {
+        final String name;
+        final int id;
+        boolean registered;
+        long lastSeen;
+        String bootId = "";
+        String adminState = "";
+        String reason = "";
+        long reasonTime;
+        String reasonUser = "";
+        boolean lost;
+        NodeResources resources;
+
+        NodeInfo(String name, int id) {
+            this.name = name;
+            this.id = id;
+        }
+
+        boolean up() { return registered && !lost; }
+    }
+
+    public ControllerLoop(ControllerConfig config, Store store, AgentHub hub, ObjectMapper json, LongSupplier clockMillis,
+                          String controllerUrl) {
+        this.config = config;
+        this.cluster = config.cluster();
+        this.store = store;
+        this.hub = hub;
+        this.json = json;
+        this.clockMillis = clockMillis;
+        this.controllerUrl = controllerUrl;
+        this.codec = new AllocationCodec(cluster, json);
+        this.resolver = new Demand.Resolver(cluster);
+        this.ledger = new ResourceLedger(cluster);
+        this.scheduler = new Scheduler(cluster, config.scheduler());
+        this.launcher = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "bottega-launcher");
+            t.setDaemon(true);
+            return t;
+        });
+        for (int i = 0; i < cluster.nodeCount(); i++) {
+            nodes.put(cluster.nodeName(i), new NodeInfo(cluster.nodeName(i), i));
+            ledger.setSchedulable(i, false); // until its agent registers
+        }
+        this.recoveryDeadline = clockMillis.getAsLong() + config.heartbeatTimeout().toMillis();
+        recover();
+        this.thread = new Thread(this::run, "bottega-controller");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() { thread.start(); }
+
+    public Stats stats() { return stats; }
+
+    public Cluster cluster() { return cluster; }
+
+    // ------------------------------------------------------------------ threading
+
+    /** Runs {@code work} on the loop thread and completes with its result. */
+    public <T> CompletableFuture<T> call(Supplier<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        inbox.add(() -> {
+            try {
+                f.complete(work.get());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    private void execute(Runnable r) { inbox.add(r); }
+
+    private void run() {
+        long interval = config.passInterval().toMillis();
+        while (running) {
+            try {
+                Runnable r = inbox.poll(Math.max(1, interval - (clockMillis.getAsLong() - lastPass)), TimeUnit.MILLISECONDS);
+                int n = 0;
+                while (r != null) {
+                    try {
+                        r.run();
+                    } catch (RuntimeException e) {
+                        log.error("event=loop_task_failed error={}", e.toString(), e);
+                    }
+                    if (++n >= 50_000) break;
+                    r = inbox.poll();
+                }
+                long now = clockMillis.getAsLong();
+                if (now - lastPass >= interval) {
+                    tick(now);
+                    dirty = true;
+                }
+                if (dirty) pass(now);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.error("event=loop_failed error={}", e.toString(), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        launcher.shutdown();
+    }
+
+    private long nowSeconds() { return clockMillis.getAsLong() / 1000; }
+
+    // ------------------------------------------------------------------ recovery
+
+    private void recover() {
+        for (NodeRow n : store.nodes()) {
+            NodeInfo info = nodes.get(n.name());
+            if (info == null) continue;
+            info.adminState = n.adminState();
+            info.reason = n.reason();
+            info.reasonTime = n.reasonTime();
+            info.reasonUser = n.reasonUser();
+        }
+        int recovered = 0;
+        for (JobRow row : store.activeJobs()) {
+            ServerJob job;
+            try {
+                job = fromRow(row);
+            } catch (RuntimeException e) {
+                log.error("event=recover_job_failed job={} error={}", row.id(), e.getMessage());
+                continue;
+            }
+            if (row.state().equals(JobState.RUNNING.name())) {
+                try {
+                    Allocation a = codec.read(row.allocationJson());
+                    long end = row.startTime() + row.timeLimit() + config.killGraceSeconds();
+                    ledger.allocate(row.id(), a, row.startTime(), end);
+                    job.allocation(a, codec.nodeNames(a));
+                    runningJobs.put(row.id(), job);
+                    launchConfirmed.put(row.id(), false);
+                } catch (RuntimeException e) {
+                    log.error("event=recover_allocation_failed job={} error={}", row.id(), e.getMessage());
+                    pending.put(row.id(), job);
+                }
+            } else {
+                pending.put(row.id(), job);
+            }
+            recovered++;
+        }
+        reserveIds();
+        log.info("event=recovered jobs={} running={} pending={} next_id={}", recovered, runningJobs.size(), pending.size(), nextId);
+    }
+
+    private ServerJob fromRow(JobRow row) {
+        JobSubmission req;
+        try {
+            req = json.readValue(row.requestJson(), JobSubmission.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("job " + row.id() + ": unreadable request: " + e.getMessage(), e);
+        }
+        JobSpec spec = new JobSpec(row.id(), row.name(), row.user(), row.account(), row.partition(), row.qos(), row.submitTime(),
+                row.timeLimit(), req.beginTime(), resourcesOf(req), req.reservation());
+        Verdict v = resolver.resolve(spec);
+        if (!(v instanceof Verdict.Fits fits)) {
+            throw new IllegalStateException("job " + row.id() + " no longer fits the cluster: " + ((Verdict.Rejected) v).message());
+        }
+        List<Dependency> deps = List.of();
+        boolean anyOf = false;
+        if (!row.dependency().isEmpty()) {
+            Dependencies.Parsed p = Dependencies.parse(row.dependency());
+            deps = p.dependencies();
+            anyOf = p.anyOf();
+        }
+        Map<String, String> arrayEnv = new LinkedHashMap<>();
+        JobEnvironment.arrayBounds(arrayEnv, req.arraySpec().taskIds());
+        ServerJob.LaunchOptions opts = new ServerJob.LaunchOptions("append".equalsIgnoreCase(req.openMode()), req.requeue(),
+                "yes".equalsIgnoreCase(req.killOnInvalidDep()), req.arraySpec().maxConcurrent(),
+                "", arrayEnv);
+        return new ServerJob(row, spec, fits.demand(), deps, anyOf, opts);
+    }
+
+    private static io.bottega.core.model.ResourceRequest resourcesOf(JobSubmission s) {
+        return io.bottega.core.model.ResourceRequest.builder()
+                .nodes(s.nodesMin(), s.nodesMax()).tasks(s.ntasks()).tasksPerNode(s.ntasksPerNode())
+                .cpusPerTask(s.cpusPerGpu() > 0 ? s.cpusPerGpu() * Math.max(1, Math.max(s.gpusPerTask(), Math.max(s.gpusPerNode(), s.gpus()))) : s.cpusPerTask())
+                .memPerNodeMb(s.memPerGpuMb() > 0 ? s.memPerGpuMb() * Math.max(1, Math.max(s.gpusPerNode(), s.gpus())) : s.memPerNodeMb())
+                .memPerCpuMb(s.memPerCpuMb()).gpusPerNode(s.gpusPerNode()).gpusPerTask(s.gpusPerTask()).gpusTotal(s.gpus())
+                .gpuType(s.gpuType()).constraints(s.constraints()).exclusive(s.exclusive()).build();
+    }
+
+    private void reserveIds() {
+        nextId = store.reserveJobIds(ID_BLOCK);
+        idLimit = nextId + ID_BLOCK;
+    }
+
+    private long[] takeIds(int count) {
+        if (nextId + count > idLimit) {
+            long first = store.reserveJobIds(Math.max(ID_BLOCK, count));
+            nextId = first;
+            idLimit = first + Math.max(ID_BLOCK, count);
+        }
+        long[] ids = new long[count];
+        for (int i = 0; i < count; i++) ids[i] = nextId++;
+        return ids;
+    }
+
+    // ------------------------------------------------------------------ submission
+
+    /** The ids given to one submission: the job, or every element of an array. */
+    public record Submitted(long jobId, List<Long> ids) {}
+
+    /**
+     * Adds a checked submission. {@code knownJobs} holds the stored rows of the jobs its dependencies name
+     * (read by the caller), for jobs no longer active. Completes once the jobs are committed.
+     */
+    public CompletableFuture<Submitted> submit(JobFactory.Prepared p, Map<Long, JobRow> knownJobs) {
+        CompletableFuture<Submitted> done = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                for (Dependency d : p.dependencies()) {
+                    if (d.type() == Dependency.Type.SINGLETON) continue;
+                    if (lookup(d.jobId(), knownJobs).isEmpty()) {
+                        throw SubmitException.invalid("dependency", "Batch job submission failed: Job dependency problem "
+                                + "(job " + d.jobId() + " is not known)");
+                    }
+                }
+                addJobs(p, done);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    private void addJobs(JobFactory.Prepared p, CompletableFuture<Submitted> done) {
+        long now = nowSeconds();
+        int count = p.isArray() ? p.arrayTasks().size() : 1;
+        long[] ids = takeIds(count);
+        long master = p.isArray() ? ids[0] : 0;
+        String dependency = p.dependencies().isEmpty() ? "" : Dependencies.format(p.dependencies(), p.anyOf());
+        List<JobRow> rows = new ArrayList<>(count);
+        List<Store.JobScript> scripts = new ArrayList<>(count);
+        List<ServerJob> jobs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long id = ids[i];
+            JobRow row = RowBuilder.create().id(id).array(master, p.isArray() ? p.arrayTasks().get(i) : -1).name(p.name())
+                    .user(p.owner().user(), p.owner().uid(), p.owner().gid()).account(p.request().account())
+                    .partition(p.partition()).qos(p.request().qos()).state(JobState.PENDING.name()).submitTime(now)
+                    .eligibleTime(Math.max(now, p.beginTime())).timeLimit(p.timeLimit()).hold(p.hold() ? "user" : "")
+                    .dependency(dependency).requestJson(p.requestJson()).workDir(p.workDir())
+                    .output(p.stdout(), p.stderr()).comment(p.request().comment()).build();
+            rows.add(row);
+            scripts.add(new Store.JobScript(id, p.script(), p.envJson()));
+            JobSpec spec = new JobSpec(id, p.name(), p.owner().user(), p.request().account(), p.partition(), p.request().qos(),
+                    now, p.timeLimit(), p.beginTime(), p.specTemplate().resources(), p.request().reservation());
+            jobs.add(new ServerJob(row, spec, p.demand(), p.dependencies(), p.anyOf(), p.options()));
+        }
+        for (ServerJob j : jobs) pending.put(j.id(), j);
+        dirty = true;
+        stats.submitted.addAndGet(count);
+        List<Long> idList = new ArrayList<>(count);
+        for (long id : ids) idList.add(id);
+        store.insertJobs(rows, scripts).whenComplete((v, err) -> {
+            if (err == null) {
+                done.complete(new Submitted(ids[0], idList));
+            } else {
+                log.error("event=submit_store_failed first_job={} error={}", ids[0], err.toString());
+                execute(() -> {
+                    for (ServerJob j : jobs) dropUnstored(j);
+                });
+                done.completeExceptionally(new SubmitException(500, "", "Batch job submission failed: the store did not "
+                        + "accept the job: " + rootMessage(err)));
+            }
+        });
+    }
+
+    private void dropUnstored(ServerJob j) {
+        pending.remove(j.id());
+        if (runningJobs.remove(j.id()) != null) {
+            ledger.release(j.id());
+            if (!j.nodeNames().isEmpty()) hub.cancel(j.nodeNames().get(0), new CancelRequest(j.id(), "job was never stored", 9, true));
+        }
+        dirty = true;
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) t = t.getCause();
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    /** A job by "123" or "123_4", active, recently finished, or among rows the caller read from the store. */
+    private Optional<JobRow> lookup(String ref, Map<Long, JobRow> known) {
+        int us = ref.indexOf('_');
+        try {
+            if (us < 0) {
+                long id = Long.parseLong(ref);
+                ServerJob j = active(id);
+                if (j != null) return Optional.of(j.row());
+                return Optional.ofNullable(known.get(id));
+            }
+            long master = Long.parseLong(ref.substring(0, us));
+            int task = Integer.parseInt(ref.substring(us + 1));
+            for (ServerJob j : allActive()) {
+                if (j.row().arrayJobId() == master && j.row().arrayTaskId() == task) return Optional.of(j.row());
+            }
+            for (JobRow r : known.values()) if (r.arrayJobId() == master && r.arrayTaskId() == task) return Optional.of(r);
+            return Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private ServerJob active(long id) {
+        ServerJob j = pending.get(id);
+        if (j == null) j = runningJobs.get(id);
+        if (j == null) j = finished.get(id);
+        return j;
+    }
+
+    private List<ServerJob> allActive() {
+        List<ServerJob> all = new ArrayList<>(pending.size() + runningJobs.size() + finished.size());
+        all.addAll(pending.values());
+        all.addAll(runningJobs.values());
+        all.addAll(finished.values());
+        return all;
+    }
+
+    // ------------------------------------------------------------------ scheduling
+
+    private void pass(long nowMillis) {
+        dirty = false;
+        lastPass = nowMillis;
+        long now = nowMillis / 1000;
+        boolean forecast = nowMillis - lastForecast >= config.forecastInterval().toMillis();
+        if (forecast) lastForecast = nowMillis;
+        long t0 = System.nanoTime();
+        List<PendingJob> queue = new ArrayList<>(pending.size());
+        Map<Long, Integer> arrayRunning = new HashMap<>();
+        for (ServerJob r : runningJobs.values()) {
+            if (r.row().arrayJobId() > 0) arrayRunning.merge(r.row().arrayJobId(), 1, Integer::sum);
+        }
+        List<ServerJob> toCancel = new ArrayList<>();
+        for (ServerJob j : pending.values()) {
+            PendingReason hold = holdOf(j, arrayRunning, toCancel);
+            j.reason(hold);
+            if (hold != PendingReason.NONE) {
+                j.predictedStart(Plan.NEVER);
+                if (!forecast && config.scheduler().backfill() != io.bottega.core.sched.SchedulerConfig.Backfill.CONSERVATIVE) continue;
+            }
+            queue.add(new PendingJob(j.spec(), j.demand(), j.row().priority(), hold, j.spec().beginTime(), j.reservation()));
+        }
+        for (ServerJob j : toCancel) endPending(j, JobState.CANCELLED, "DependencyNeverSatisfied", -1);
+        if (queue.isEmpty()) {
+            publishCounts();
+            return;
+        }
+        Plan plan = scheduler.schedule(now, ledger, queue, forecast ? Scheduler.Options.WITH_FORECAST : Scheduler.Options.DECISIONS_ONLY);
+        List<JobRow> rows = new ArrayList<>();
+        List<JobEvent> events = new ArrayList<>();
+        List<LaunchPlan> launches = new ArrayList<>();
+        for (Decision.Start s : plan.starts()) {
+            ServerJob j = pending.remove(s.jobId());
+            Allocation a = s.allocation();
+            List<String> names = codec.nodeNames(a);
+            j.allocation(a, names);
+            j.reservation(Reservation.NONE);
+            j.reason(PendingReason.NONE);
+            JobRow row = RowBuilder.from(j.row()).state(JobState.RUNNING.name()).reason("").startTime(now)
+                    .allocation(codec.write(a), Hostlist.compress(names)).build();
+            j.row(row);
+            runningJobs.put(j.id(), j);
+            launchConfirmed.put(j.id(), false);
+            rows.add(row);
+            events.add(new JobEvent(j.id(), now, JobState.RUNNING.name(), row.nodeList()));
+            launches.add(new LaunchPlan(row, j, a, names));
+        }
+        for (Decision.Reserve r : plan.reservations()) {
+            ServerJob j = pending.get(r.jobId());
+            if (j == null) continue;
+            j.reservation(r.reservation());
+            j.reason(r.reason());
+            j.predictedStart(r.reservation().start());
+        }
+        for (Decision.Wait w : plan.waits()) {
+            ServerJob j = pending.get(w.jobId());
+            if (j == null) continue;
+            j.reason(w.reason());
+            j.predictedStart(w.predictedStart());
+        }
+        if (!rows.isEmpty()) {
+            stats.started.addAndGet(rows.size());
+            store.updateJobs(rows, events).whenCompleteAsync((v, err) -> {
+                if (err != null) {
+                    log.error("event=start_store_failed jobs={} error={}", rows.size(), err.toString());
+                    return; // the jobs stay RUNNING in memory without a launch; the recovery on restart re-sends it
+                }
+                for (LaunchPlan lp : launches) launch(lp);
+            }, launcher);
+        }
+        long took = System.nanoTime() - t0;
+        stats.passes.incrementAndGet();
+        stats.passNanos.addAndGet(took);
+        stats.lastPassNanos = took;
+        publishCounts();
+    }
+
+    private void publishCounts() {
+        stats.pendingCount = pending.size();
+        stats.runningCount = runningJobs.size();
+    }
+
+    private PendingReason holdOf(ServerJob j, Map<Long, Integer> arrayRunning, List<ServerJob> toCancel) {
+        JobRow r = j.row();
+        if (r.hold().equals("user")) return PendingReason.JOB_HELD_USER;
+        if (r.hold().equals("admin")) return PendingReason.JOB_HELD_ADMIN;
+        if (!j.dependencies().isEmpty()) {
+            DependencyState d = dependencyState(j);
+            if (d == DependencyState.NEVER) {
+                if (j.options().killOnInvalidDep()) toCancel.add(j);
+                return PendingReason.DEPENDENCY_NEVER_SATISFIED;
+            }
+            if (d == DependencyState.WAITING) return PendingReason.DEPENDENCY;
+        }
+        int max = j.options().arrayMaxConcurrent();
+        if (max > 0 && r.arrayJobId() > 0) {
+            int now = arrayRunning.getOrDefault(r.arrayJobId(), 0);
+            if (now >= max) return PendingReason.JOB_ARRAY_TASK_LIMIT;
+            arrayRunning.put(r.arrayJobId(), now + 1); // at most max - running elements may start in this pass
+        }
+        return PendingReason.NONE;
+    }
+
+    private enum DependencyState { SATISFIED, WAITING, NEVER }
+
+    private DependencyState dependencyState(ServerJob j) {
+        boolean anyOf = j.dependencyAnyOf();
+        boolean allOk = true;
+        boolean anyOk = false;
+        boolean anyNever = false;
+        boolean allNever = true;
+        for (Dependency d : j.dependencies()) {
+            DependencyState s = one(j, d);
+            allOk &= s == DependencyState.SATISFIED;
+            anyOk |= s == DependencyState.SATISFIED;
+            anyNever |= s == DependencyState.NEVER;
+            allNever &= s == DependencyState.NEVER;
+        }
+        if (anyOf) return anyOk ? DependencyState.SATISFIED : allNever ? DependencyState.NEVER : DependencyState.WAITING;
+        return allOk ? DependencyState.SATISFIED : anyNever ? DependencyState.NEVER : DependencyState.WAITING;
+    }
+
+    private DependencyState one(ServerJob j, Dependency d) {
+        if (d.type() == Dependency.Type.SINGLETON) {
+            for (ServerJob o : runningJobs.values()) {
+                if (o.user().equals(j.user()) && o.row().name().equals(j.row().name())) return DependencyState.WAITING;
+            }
+            for (ServerJob o : pending.headMap(j.id()).values()) {
+                if (o.user().equals(j.user()) && o.row().name().equals(j.row().name())) return DependencyState.WAITING;
+            }
+            return DependencyState.SATISFIED;
+        }
+        List<JobRow> targets = targets(d.jobId());
+        if (targets.isEmpty()) return DependencyState.SATISFIED; // finished long ago and no longer in memory: checked at submit
+        boolean waiting = false;
+        for (JobRow t : targets) {
+            JobState s = JobState.valueOf(t.state());
+            switch (d.type()) {
+                case AFTER -> {
+                    if (s == JobState.PENDING) waiting = true;
+                    else if (s == JobState.RUNNING && t.startTime() + d.delaySeconds() > nowSeconds()) waiting = true;
+                }
+                case AFTERANY -> {
+                    if (!s.isFinal()) waiting = true;
+                }
+                case AFTEROK -> {
+                    if (!s.isFinal()) waiting = true;
+                    else if (s != JobState.COMPLETED) return DependencyState.NEVER;
+                }
+                case AFTERNOTOK -> {
+                    if (!s.isFinal()) waiting = true;
+                    else if (s == JobState.COMPLETED) return DependencyState.NEVER;
+                }
+                default -> { }
+            }
+        }
+        return waiting ? DependencyState.WAITING : DependencyState.SATISFIED;
+    }
+
+    /** The jobs a dependency names: one job, one array element, or every element of an array by its master id. */
+    private List<JobRow> targets(String ref) {
+        List<JobRow> out = new ArrayList<>();
+        int us = ref.indexOf('_');
+        long id;
+        int task = -2;
+        try {
+            id = Long.parseLong(us < 0 ? ref : ref.substring(0, us));
+            if (us >= 0) task = Integer.parseInt(ref.substring(us + 1));
+        } catch (NumberFormatException e) {
+            return out;
+        }
+        ServerJob direct = active(id);
+        for (ServerJob j : allActive()) {
+            JobRow r = j.row();
+            boolean element = r.arrayJobId() == id && r.arrayJobId() != 0 && (task == -2 || r.arrayTaskId() == task);
+            if (element || (task == -2 && r.id() == id && r.arrayJobId() == 0)) out.add(r);
+        }
+        if (out.isEmpty() && direct != null) out.add(direct.row());
+        return out;
+    }
+
+    /** Everything a launcher thread needs, copied on the loop thread. */
+    private record LaunchPlan(JobRow row, ServerJob job, Allocation allocation, List<String> nodes) {}
+
+    private void launch(LaunchPlan lp) {
+        try {
+            Store.JobScript script = store.script(lp.row().id()).orElseThrow(() -> new IllegalStateException("no script stored"));
+            Map<String, String> exported = json.readValue(script.envJson(), new TypeReference<LinkedHashMap<String, String>>() { });
+            Map<String, String> env = JobEnvironment.build(cluster, lp.row(), lp.job(), lp.allocation(), lp.nodes(), exported,
+                    controllerUrl);
+            Allocation a = lp.allocation();
+            JobRow row = lp.row();
+            List<Integer> cpus = new ArrayList<>();
+            long[] coreIds = a.coreIds(0);
+            for (int w = 0; w < coreIds.length; w++) {
+                long x = coreIds[w];
+                while (x != 0) {
+                    cpus.add((w << 6) + Long.numberOfTrailingZeros(x));
+                    x &= x - 1;
+                }
+            }
+            List<Integer> gpus = new ArrayList<>();
+            long g = a.gpuMask(0);
+            while (g != 0) {
+                gpus.add(Long.numberOfTrailingZeros(g));
+                g &= g - 1;
+            }
+            LaunchRequest req = new LaunchRequest(row.id(), row.user(), row.uid(), row.gid(), script.script(), row.workDir(), env,
+                    row.stdoutPath(), row.stderrPath(), "", lp.job().options().appendOutput(), cpus, a.memMb(0), gpus,
+                    row.timeLimit(), config.killGraceSeconds(), row.name(), row.arrayJobId(), row.arrayTaskId(),
+                    Hostlist.compress(lp.nodes()), 0);
+            hub.launch(lp.nodes().get(0), req);
+        } catch (Exception e) {
+            log.error("event=launch_failed job={} error={}", lp.row().id(), e.toString());
+            execute(() -> {
+                ServerJob j = runningJobs.get(lp.row().id());
+                if (j != null) endRunning(j, JobState.FAILED, "launch failed: " + e.getMessage(), 1, 0, nowSeconds());
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------ job ends
+
+    private void endPending(ServerJob j, JobState state, String reason, int exitCode) {
+        pending.remove(j.id());
+        long now = nowSeconds();
+        JobRow row = RowBuilder.from(j.row()).state(state.name()).reason(reason).endTime(now)
+                .exit(Math.max(0, exitCode), 0).build();
+        j.row(row);
+        finished.put(j.id(), j);
+        stats.ended.incrementAndGet();
+        stats.endedByState.merge(state.name(), 1L, Long::sum);
+        store.updateJobs(List.of(row), List.of(new JobEvent(j.id(), now, state.name(), reason)));
+        dirty = true;
+    }
+
+    /** Ends a running job: frees its resources, records its end; returns the commit of that record. */
+    private CompletableFuture<Void> endRunning(ServerJob j, JobState state, String reason, int exitCode, int signal, long endTime) {
+        runningJobs.remove(j.id());
+        launchConfirmed.remove(j.id());
+        if (ledger.running(j.id()).isPresent()) ledger.release(j.id());
+        JobRow row = RowBuilder.from(j.row()).state(state.name()).reason(reason).endTime(Math.max(endTime, j.row().startTime()))
+                .exit(exitCode, signal).build();
+        j.row(row);
+        finished.put(j.id(), j);
+        stats.ended.incrementAndGet();
+        stats.endedByState.merge(state.name(), 1L, Long::sum);
+        dirty = true;
+        return store.updateJobs(List.of(row), List.of(new JobEvent(j.id(), row.endTime(), state.name(), reason)));
+    }
+
+    /** A job of a failed node: back to the queue (keeping its place) or NODE_FAIL, by its --requeue and the cluster's default. */
+    private void nodeFailed(ServerJob j, String why) {
+        String rq = j.options().requeue();
+        boolean requeue = rq.equalsIgnoreCase("yes") || rq.equalsIgnoreCase("true")
+                || (rq.isEmpty() && config.requeueOnNodeFail());
+        long now = nowSeconds();
+        if (!requeue) {
+            endRunning(j, JobState.NODE_FAIL, why, 0, 0, now);
+            return;
+        }
+        runningJobs.remove(j.id());
+        launchConfirmed.remove(j.id());
+        if (ledger.running(j.id()).isPresent()) ledger.release(j.id());
+        j.clearAllocation();
+        JobRow row = RowBuilder.from(j.row()).state(JobState.PENDING.name()).reason("NodeFail").startTime(0)
+                .allocation("", "").requeueCount(j.row().requeueCount() + 1).build();
+        j.row(row);
+        pending.put(j.id(), j);
+        dirty = true;
+        store.updateJobs(List.of(row), List.of(new JobEvent(j.id(), now, JobState.NODE_FAIL.name(), why),
+                new JobEvent(j.id(), now, JobState.PENDING.name(), "requeued")));
+    }
+
+    // ------------------------------------------------------------------ agents
+
+    public CompletableFuture<Registered> register(NodeResources res) {
+        return call(() -> {
+            NodeInfo n = nodes.get(res.name());
+            if (n == null) {
+                throw SubmitException.invalid("name", "node " + res.name() + " is not declared in the cluster "
+                        + cluster.name() + " (known: " + Hostlist.compress(nodes.keySet()) + ")");
+            }
+            int id = n.id;
+            List<String> mismatch = new ArrayList<>();
+            if (res.cores() < cluster.cores(id)) mismatch.add("cores " + res.cores() + " < declared " + cluster.cores(id));
+            if (res.gpus().size() < cluster.gpus(id)) mismatch.add("gpus " + res.gpus().size() + " < declared " + cluster.gpus(id));
+            if (res.memoryMb() < cluster.memoryMb(id)) mismatch.add("memory " + res.memoryMb() + " MB < declared " + cluster.memoryMb(id));
+            n.resources = res;
+            n.registered = true;
+            n.lastSeen = clockMillis.getAsLong();
+            if (!mismatch.isEmpty()) {
+                log.warn("event=node_smaller_than_declared node={} detail=\"{}\"", n.name, String.join("; ", mismatch));
+                if (n.adminState.isEmpty()) {
+                    n.adminState = "drain";
+                    n.reason = "Low resources: " + String.join("; ", mismatch);
+                    n.reasonTime = nowSeconds();
+                    n.reasonUser = "bottega";
+                    saveNode(n);
+                }
+            }
+            if (n.lost) log.info("event=node_back node={}", n.name);
+            n.lost = false;
+            updateSchedulable(n);
+            dirty = true;
+            log.info("event=node_registered node={} cores={} gpus={} memory_mb={} cgroup={}", n.name, res.cores(),
+                    res.gpus().size(), res.memoryMb(), res.cgroupMode());
+            return new Registered(n.name, Math.max(1000, config.heartbeatTimeout().toMillis() / 3), config.syncWait().toMillis());
+        });
+    }
+
+    /** Applies an agent's report (results, running jobs) on the loop thread. */
+    public void report(AgentSync sync) {
+        execute(() -> applyReport(sync));
+    }
+
+    /** Whether a sync comes from a node this cluster declares. */
+    public boolean knows(String node) { return cluster.nodeId(node).isPresent(); }
+
+    private void applyReport(AgentSync sync) {
+        NodeInfo n = nodes.get(sync.node());
+        if (n == null) return;
+        long nowMs = clockMillis.getAsLong();
+        n.lastSeen = nowMs;
+        if (!n.registered) {
+            hub.askToRegister(n.name);
+        } else if (n.lost) {
+            n.lost = false;
+            updateSchedulable(n);
+            log.info("event=node_back node={}", n.name);
+        }
+        for (JobOutcome o : sync.results()) {
+            ServerJob j = runningJobs.get(o.jobId());
+            if (j == null || j.nodeNames().isEmpty() || !j.nodeNames().get(0).equals(n.name)) {
+                hub.ack(n.name, o.jobId()); // finished earlier (its ack was lost) or not ours: let the agent forget it
+                continue;
+            }
+            JobState state;
+            try {
+                state = JobState.valueOf(o.state());
+            } catch (IllegalArgumentException e) {
+                state = JobState.FAILED;
+            }
+            long end = o.endedAtMillis() > 0 ? o.endedAtMillis() / 1000 : nowMs / 1000;
+            String reason = state == JobState.TIMEOUT ? "TimeLimit" : state == JobState.OUT_OF_MEMORY ? "OutOfMemory"
+                    : state == JobState.CANCELLED ? (o.message().isEmpty() ? "Cancelled" : o.message()) : o.message();
+            String node = n.name;
+            long id = j.id();
+            endRunning(j, state, reason, o.exitCode(), o.signal(), end).thenRun(() -> hub.ack(node, id));
+        }
+        java.util.Set<Long> listed = new java.util.HashSet<>(sync.running());
+        for (long id : sync.running()) {
+            ServerJob j = runningJobs.get(id);
+            if (j != null && !j.nodeNames().isEmpty() && j.nodeNames().get(0).equals(n.name)) {
+                if (!Boolean.TRUE.equals(launchConfirmed.put(id, true))) hub.confirmed(n.name, id);
+            } else if (j == null) {
+                boolean reported = sync.results().stream().anyMatch(o -> o.jobId() == id);
+                if (!reported) hub.cancel(n.name, new CancelRequest(id, "the controller does not know this job as running here", 0, false));
+            }
+        }
+        for (ServerJob j : new ArrayList<>(runningJobs.values())) {
+            if (j.nodeNames().isEmpty() || !j.nodeNames().get(0).equals(n.name) || listed.contains(j.id())) continue;
+            boolean reported = sync.results().stream().anyMatch(o -> o.jobId() == j.id());
+            if (reported) continue;
+            if (Boolean.TRUE.equals(launchConfirmed.get(j.id()))) {
+                log.warn("event=job_lost job={} node={}", j.id(), n.name);
+                nodeFailed(j, "job lost by the agent of " + n.name);
+            } else if (j.row().startTime() * 1000 < nowMs - 10_000) {
+                // persisted RUNNING, but the agent never had it (the controller died before the launch went out): re-send
+                relaunch(j);
+            }
+        }
+    }
+
+    private final Map<Long, Long> relaunchedAt = new HashMap<>();
+
+    private void relaunch(ServerJob j) {
+        long nowMs = clockMillis.getAsLong();
+        Long last = relaunchedAt.get(j.id());
+        if (last != null && nowMs - last < 10_000) return;
+        relaunchedAt.put(j.id(), nowMs);
+        LaunchPlan lp = new LaunchPlan(j.row(), j, j.allocation(), j.nodeNames());
+        launcher.execute(() -> launch(lp));
+    }
+
+    private void tick(long nowMs) {
+        long timeout = config.heartbeatTimeout().toMillis();
+        for (NodeInfo n : nodes.values()) {
+            boolean silent = n.registered ? nowMs - n.lastSeen > timeout : nowMs > recoveryDeadline;
+            if (!silent || n.lost) continue;
+            boolean hasJobs = runningJobs.values().stream().anyMatch(j -> j.nodeNames().contains(n.name));
+            if (!n.registered && !hasJobs) continue;
+            n.lost = true;
+            updateSchedulable(n);
+            log.warn("event=node_down node={} last_seen_ms_ago={}", n.name, n.registered ? nowMs - n.lastSeen : -1);
+            hub.reset(n.name);
+            for (ServerJob j : new ArrayList<>(runningJobs.values())) {
+                if (j.nodeNames().contains(n.name)) nodeFailed(j, "node " + n.name + " stopped answering");
+            }
+        }
+        // a job far past its limit whose agent never reported: the agent enforces limits, this is the safety net
+        long now = nowMs / 1000;
+        for (ServerJob j : new ArrayList<>(runningJobs.values())) {
+            long deadline = j.row().startTime() + j.row().timeLimit() + config.killGraceSeconds() + timeout / 1000 + 60;
+            if (now > deadline) {
+                log.warn("event=job_overdue job={}", j.id());
+                if (!j.nodeNames().isEmpty()) hub.cancel(j.nodeNames().get(0), new CancelRequest(j.id(), "overdue", 9, true));
+                endRunning(j, JobState.TIMEOUT, "TimeLimit (no report from the node)", 0, 9, now);
+            }
+        }
+        relaunchedAt.keySet().removeIf(id -> !runningJobs.containsKey(id));
+    }
+
+    private void updateSchedulable(NodeInfo n) {
+        boolean ok = n.up() && n.adminState.isEmpty();
+        if (ledger.isSchedulable(n.id) != ok) ledger.setSchedulable(n.id, ok);
+    }
+
+    private void saveNode(NodeInfo n) {
+        store.saveNode(new NodeRow(n.name, n.adminState, n.reason, n.reasonTime, n.reasonUser, "", n.lastSeen));
+    }
+
+    // ------------------------------------------------------------------ user actions
+
+    /** What a cancel did: the jobs it signalled or ended, and the ones it could not touch, with why. */
+    public record CancelResult(List<Long> cancelled, Map<String, String> refused) {}
+
+    public CompletableFuture<CancelResult> cancel(JobFilter filter, Identity who, int signal, String reason) {
+        return call(() -> {
+            List<Long> done = new ArrayList<>();
+            Map<String, String> refused = new LinkedHashMap<>();
+            List<ServerJob> matches = new ArrayList<>();
+            for (ServerJob j : pending.values()) if (filter.matches(j.row())) matches.add(j);
+            for (ServerJob j : runningJobs.values()) if (filter.matches(j.row())) matches.add(j);
+            for (String id : filter.ids()) {
+                boolean any = matches.stream().anyMatch(j -> JobFilter.ids(List.of(id)).matches(j.row()));
+                if (!any) {
+                    boolean finishedMatch = finished.values().stream().anyMatch(j -> JobFilter.ids(List.of(id)).matches(j.row()));
+                    refused.put(id, finishedMatch ? "Job/step already completing or completed" : "Invalid job id specified");
+                }
+            }
+            String by = reason.isEmpty() ? "cancelled by " + who.user() : reason;
+            for (ServerJob j : matches) {
+                if (!who.mayActOn(j.user())) {
+                    refused.put(Long.toString(j.id()), "Access/permission denied");
+                    continue;
+                }
+                if (j.state() == JobState.PENDING) {
+                    if (signal != 0) continue; // a signal only reaches running jobs
+                    endPending(j, JobState.CANCELLED, by, 0);
+                } else if (!j.nodeNames().isEmpty()) {
+                    hub.cancel(j.nodeNames().get(0), new CancelRequest(j.id(), by, signal, false));
+                    NodeInfo n = nodes.get(j.nodeNames().get(0));
+                    if (signal == 0 && (n == null || n.lost)) endRunning(j, JobState.CANCELLED, by, 0, 15, nowSeconds());
+                }
+                done.add(j.id());
+            }
+            return new CancelResult(done, refused);
+        });
+    }
+
+    public CompletableFuture<List<Long>> hold(JobFilter filter, Identity who, boolean release) {
+        return call(() -> {
+            List<Long> changed = new ArrayList<>();
+            List<JobRow> rows = new ArrayList<>();
+            List<JobEvent> events = new ArrayList<>();
+            for (ServerJob j : pending.values()) {
+                if (!filter.matches(j.row())) continue;
+                if (!who.mayActOn(j.user())) throw SubmitException.forbidden("Access/permission denied for job " + j.id());
+                String newHold;
+                if (release) {
+                    if (j.row().hold().equals("admin") && !who.operator()) {
+                        throw SubmitException.forbidden("job " + j.id() + " is held by an administrator: only an operator may release it");
+                    }
+                    newHold = "";
+                } else {
+                    newHold = who.operator() && !who.user().equals(j.user()) ? "admin" : "user";
+                }
+                if (newHold.equals(j.row().hold())) continue;
+                JobRow row = RowBuilder.from(j.row()).hold(newHold).priority(release ? j.row().priority() : 0).build();
+                j.row(row);
+                rows.add(row);
+                events.add(new JobEvent(j.id(), nowSeconds(), JobState.PENDING.name(), release ? "released" : "held (" + newHold + ")"));
+                changed.add(j.id());
+            }
+            if (changed.isEmpty() && !filter.ids().isEmpty()) {
+                boolean any = allActive().stream().anyMatch(j -> filter.matches(j.row()));
+                if (!any) throw SubmitException.notFound("Invalid job id specified");
+            }
+            if (!rows.isEmpty()) store.updateJobs(rows, events);
+            dirty = true;
+            return changed;
+        });
+    }
+
+    /** {@code scontrol update JobId=...}: the fields that may change, with the same checks as a submission. */
+    public record JobUpdate(Optional<Long> timeLimit, Optional<String> name, Optional<String> comment,
+                            Optional<String> partition, Optional<String> qos, Optional<Long> priority) {}
+
+    public CompletableFuture<JobView> update(long id, JobUpdate u, Identity who) {
+        return call(() -> {
+            ServerJob j = pending.get(id);
+            if (j == null) j = runningJobs.get(id);
+            if (j == null) throw SubmitException.notFound("Invalid job id specified");
+            if (!who.mayActOn(j.user())) throw SubmitException.forbidden("Access/permission denied");
+            boolean isPending = j.state() == JobState.PENDING;
+            RowBuilder b = RowBuilder.from(j.row());
+            JobSpec spec = j.spec();
+            if (u.partition().isPresent() || u.qos().isPresent()) {
+                if (!isPending) throw SubmitException.invalid("partition", "Job is no longer pending execution for job " + id);
+            }
+            if (u.priority().isPresent() && !who.operator()) {
+                throw SubmitException.forbidden("Access/permission denied: only an operator may set the priority");
+            }
+            if (u.timeLimit().isPresent()) {
+                long t = u.timeLimit().get();
+                if (t <= 0) throw SubmitException.invalid("timeLimit", "Invalid time limit specified");
+                if (t > j.row().timeLimit() && !who.operator()) {
+                    throw SubmitException.forbidden("Access/permission denied: only an operator may raise a time limit");
+                }
+                if (!isPending && t > j.row().timeLimit()) {
+                    throw SubmitException.invalid("timeLimit", "the time limit of a running job can only be lowered here");
+                }
+                b.timeLimit(t);
+                spec = spec.withTimeLimit(t);
+            }
+            if (u.partition().isPresent()) {
+                Partition p = cluster.partition(u.partition().get()).orElseThrow(() -> SubmitException.invalid("partition",
+                        "Invalid partition name specified"));
+                b.partition(p.name());
+                spec = spec.withPartition(p.name());
+            }
+            if (u.qos().isPresent()) {
+                b.qos(u.qos().get());
+                spec = spec.withQos(u.qos().get());
+            }
+            u.name().ifPresent(b::name);
+            u.comment().ifPresent(b::comment);
+            u.priority().ifPresent(b::priority);
+            Verdict v = resolver.resolve(spec);
+            if (v instanceof Verdict.Rejected r) {
+                throw SubmitException.invalid("", r.reason().slurmMessage() + " (" + r.message() + ")");
+            }
+            JobRow row = b.build();
+            j.row(row);
+            j.respec(spec, ((Verdict.Fits) v).demand());
+            j.reservation(Reservation.NONE);
+            store.updateJobs(List.of(row), List.of(new JobEvent(id, nowSeconds(), row.state(), "updated by " + who.user())));
+            dirty = true;
+            return view(j);
+        });
+    }
+
+    /** {@code scontrol update NodeName=... State=DRAIN|RESUME|DOWN|UNDRAIN Reason=...}. */
+    public CompletableFuture<NodeView> updateNode(String name, String state, String reason, Identity who) {
+        return call(() -> {
+            if (!who.operator()) throw SubmitException.forbidden("Access/permission denied: only an operator may change node states");
+            NodeInfo n = nodes.get(name);
+            if (n == null) throw SubmitException.notFound("Invalid node name specified: " + name);
+            String s = state.toLowerCase(java.util.Locale.ROOT);
+            switch (s) {
+                case "drain", "down" -> {
+                    if (reason.isBlank()) throw SubmitException.invalid("reason", "You must specify a reason when DOWNING or DRAINING a node");
+                    n.adminState = s;
+                    n.reason = reason;
+                    n.reasonTime = nowSeconds();
+                    n.reasonUser = who.user();
+                    if (s.equals("down")) {
+                        for (ServerJob j : new ArrayList<>(runningJobs.values())) {
+                            if (j.nodeNames().contains(name)) {
+                                hub.cancel(j.nodeNames().get(0), new CancelRequest(j.id(), "node " + name + " set DOWN", 0, false));
+                                nodeFailed(j, "node " + name + " set DOWN by " + who.user());
+                            }
+                        }
+                    }
+                }
+                case "resume", "undrain", "idle" -> {
+                    n.adminState = "";
+                    n.reason = "";
+                    n.reasonUser = "";
+                    n.reasonTime = 0;
+                }
+                default -> throw SubmitException.invalid("state", "Invalid node state specified: " + state
+                        + " (use DRAIN, DOWN, RESUME or UNDRAIN)");
+            }
+            updateSchedulable(n);
+            saveNode(n);
+            dirty = true;
+            return nodeView(n);
+        });
+    }
+
+    // ------------------------------------------------------------------ views
+
+    public CompletableFuture<List<JobView>> jobs(JobFilter filter, boolean includeFinished) {
+        return call(() -> {
+            List<JobView> out = new ArrayList<>();
+            for (ServerJob j : pending.values()) if (filter.matches(j.row())) out.add(view(j));
+            List<ServerJob> run = new ArrayList<>(runningJobs.values());
+            run.sort((a, b) -> Long.compare(a.id(), b.id()));
+            for (ServerJob j : run) if (filter.matches(j.row())) out.add(view(j));
+            if (includeFinished) for (ServerJob j : finished.values()) if (filter.matches(j.row())) out.add(view(j));
+            out.sort((a, b) -> Long.compare(a.id(), b.id()));
+            return out;
+        });
+    }
+
+    /** Jobs the loop holds in memory that match (active, and recently finished), for merging with the store. */
+    public CompletableFuture<List<JobRow>> memoryRows(JobFilter filter) {
+        return call(() -> {
+            List<JobRow> out = new ArrayList<>();
+            for (ServerJob j : allActive()) if (filter.matches(j.row())) out.add(j.row());
+            return out;
+        });
+    }
+
+    public JobView viewOf(JobRow r) {
+        return new JobView(r.id(), r.arrayJobId(), r.arrayTaskId(), "", r.name(), r.user(), r.account(), r.partition(),
+                r.qos().isEmpty() ? "normal" : r.qos(), r.state(), r.reason().isEmpty() ? "None" : r.reason(), r.submitTime(),
+                r.eligibleTime(), r.startTime(), r.endTime(), 0, r.timeLimit(), 0, nodeCount(r), 0, 0, 0, r.nodeList(), "",
+                r.workDir(), "", r.stdoutPath(), r.stderrPath(), "", r.priority(), r.exitCode(), r.exitSignal(), r.dependency(),
+                r.comment(), "", r.endTime() > 0 && r.startTime() > 0 ? r.endTime() - r.startTime() : 0);
+    }
+
+    private static int nodeCount(JobRow r) {
+        return r.nodeList().isEmpty() ? 0 : Hostlist.expand(r.nodeList()).size();
+    }
+
+    private JobView view(ServerJob j) {
+        JobRow r = j.row();
+        Demand d = j.demand();
+        Allocation a = j.allocation();
+        long now = nowSeconds();
+        JobState st = j.state();
+        String reason = st == JobState.PENDING ? (j.reason() == PendingReason.NONE ? (r.reason().isEmpty() ? "None" : r.reason())
+                : j.reason().slurmName()) : (r.reason().isEmpty() ? "None" : r.reason());
+        int cpus = a != null ? (int) a.totalCores() : (int) Math.min(Integer.MAX_VALUE, d.totalCores());
+        int gpus = a != null ? a.totalGpus() : (int) Math.min(Integer.MAX_VALUE, d.totalGpus());
+        long mem = a != null ? a.totalMemMb() : 0;
+        long elapsed = st == JobState.RUNNING ? Math.max(0, now - r.startTime())
+                : r.endTime() > 0 && r.startTime() > 0 ? r.endTime() - r.startTime() : 0;
+        String tres = d.gpusPerNode() > 0 ? "gres/gpu:" + d.gpusPerNode() : "";
+        long predicted = st == JobState.PENDING && j.predictedStart() != Plan.NEVER ? j.predictedStart() : 0;
+        String schedNodes = st == JobState.PENDING && !j.reservation().isNone()
+                ? Hostlist.compress(java.util.Arrays.stream(j.reservation().nodes()).mapToObj(cluster::nodeName).toList()) : "";
+        return new JobView(r.id(), r.arrayJobId(), r.arrayTaskId(), "", r.name(), r.user(), r.account(), r.partition(),
+                r.qos().isEmpty() ? "normal" : r.qos(), r.state(), reason, r.submitTime(), r.eligibleTime(), r.startTime(),
+                r.endTime(), predicted, r.timeLimit(), d.nodesMin(), a != null ? a.nodeCount() : d.nodesMin(), cpus, gpus, mem,
+                r.nodeList(), schedNodes, r.workDir(), "", r.stdoutPath(), r.stderrPath(), tres, r.priority(), r.exitCode(),
+                r.exitSignal(), r.dependency(), r.comment(), j.spec().reservation(), elapsed);
+    }
+
+    public CompletableFuture<List<NodeView>> nodeViews() {
+        return call(() -> nodes.values().stream().map(this::nodeView).toList());
+    }
+
+    private NodeView nodeView(NodeInfo n) {
+        int id = n.id;
+        int cpus = cluster.cores(id);
+        int cpusAlloc = cpus - ledger.freeCores(id);
+        long mem = cluster.memoryMb(id);
+        long memAlloc = mem - ledger.freeMemMb(id);
+        int gpus = cluster.gpus(id);
+        int gpusAlloc = gpus - ledger.freeGpus(id);
+        boolean busy = cpusAlloc > 0 || gpusAlloc > 0 || memAlloc > 0;
+        String state;
+        if (!n.up()) state = n.registered ? "down" : (n.lost ? "down" : "unknown");
+        else if (n.adminState.equals("down")) state = "down";
+        else if (n.adminState.equals("drain")) state = busy ? "draining" : "drained";
+        else if (!busy) state = "idle";
+        else if (cpusAlloc >= cpus || (gpus > 0 && gpusAlloc >= gpus)) state = "allocated";
+        else state = "mixed";
+        String reason = n.reason;
+        if (reason.isEmpty() && !n.up()) reason = n.registered || n.lost ? "Not responding" : "Agent not registered";
+        List<String> parts = new ArrayList<>();
+        for (Partition p : cluster.partitions()) if (p.nodes().contains(id)) parts.add(p.name());
+        return new NodeView(n.name, state, reason, parts, cpus, cpusAlloc, mem, memAlloc, gpus, gpusAlloc,
+                cluster.node(id).gpuType(), new ArrayList<>(cluster.node(id).features()), cluster.node(id).group());
+    }
+
+    public CompletableFuture<List<PartitionView>> partitionViews() {
+        return call(() -> {
+            List<PartitionView> out = new ArrayList<>();
+            Map<String, NodeView> byName = new HashMap<>();
+            for (NodeInfo n : nodes.values()) byName.put(n.name, nodeView(n));
+            for (Partition p : cluster.partitions()) {
+                int idle = 0, alloc = 0, mix = 0, other = 0, cpus = 0, gpus = 0;
+                List<String> names = new ArrayList<>();
+                for (int id : p.nodes().toArray()) {
+                    NodeView v = byName.get(cluster.nodeName(id));
+                    names.add(v.name());
+                    cpus += v.cpus();
+                    gpus += v.gpus();
+                    switch (v.state()) {
+                        case "idle" -> idle++;
+                        case "allocated" -> alloc++;
+                        case "mixed" -> mix++;
+                        default -> other++;
+                    }
+                }
+                out.add(new PartitionView(p.name(), p == cluster.defaultPartition(), "up", p.maxTimeLimit(), p.defaultTimeLimit(),
+                        p.maxNodesPerJob(), p.nodes().size(), Hostlist.compress(names), cpus, gpus, idle, alloc, mix, other));
+            }
+            return out;
+        });
+    }
+
+    /** For tests and metrics: resources in use right now. */
+    public CompletableFuture<long[]> usage() {
+        return call(() -> {
+            long cores = cluster.totalCores() - ledger.freeCoresTotal();
+            long gpus = cluster.totalGpus() - ledger.freeGpusTotal();
+            long nodesUp = nodes.values().stream().filter(NodeInfo::up).count();
+            return new long[] {cores, gpus, nodesUp, pending.size(), runningJobs.size()};
+        });
+    }
+
+    /** Node states counted (idle, mixed, allocated, down, drained, ...), for metrics. */
+    public CompletableFuture<Map<String, Integer>> nodeStateCounts() {
+        return call(() -> {
+            Map<String, Integer> m = new java.util.TreeMap<>();
+            for (NodeInfo n : nodes.values()) m.merge(nodeView(n).state(), 1, Integer::sum);
+            return m;
+        });
+    }
+
+    /** The agents' last contact, for heartbeat-lag metrics: node → milliseconds since it last synced (-1: never). */
+    public CompletableFuture<Map<String, Long>> heartbeatLag() {
+        return call(() -> {
+            long now = clockMillis.getAsLong();
+            Map<String, Long> m = new LinkedHashMap<>();
+            for (NodeInfo n : nodes.values()) m.put(n.name, n.registered ? now - n.lastSeen : -1);
+            return m;
+        });
+    }
+
+    Collection<ServerJob> pendingJobs() { return pending.values(); }
+}
