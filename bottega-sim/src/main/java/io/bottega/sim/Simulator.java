@@ -9,7 +9,7 @@ import io.bottega.core.model.Verdict;
 import io.bottega.core.sched.Decision;
 import io.bottega.core.sched.PendingJob;
 import io.bottega.core.sched.Plan;
-import io.bottega.core.sched.Reservation;
+import io.bottega.core.sched.PendingQueue;
 import io.bottega.core.sched.ResourceLedger;
 import io.bottega.core.sched.Scheduler;
 import io.bottega.core.sched.SchedulerConfig;
@@ -79,7 +79,7 @@ public final class Simulator {
         Scheduler scheduler = new Scheduler(cluster, config);
         EventHeap ends = new EventHeap(Math.max(16, n));
         EventHeap wakeups = new EventHeap(16);
-        List<PendingJob> pending = new ArrayList<>();
+        PendingQueue pending = new PendingQueue(config.order());
         List<SimulationResult.TimelinePoint> timeline = new ArrayList<>();
         long busyCores = 0, busyGpus = 0;
         int running = 0;
@@ -112,6 +112,7 @@ public final class Simulator {
             // 3. one pass
             if (!pending.isEmpty()) {
                 Plan plan = scheduler.schedule(now, ledger, pending, Scheduler.Options.DECISIONS_ONLY);
+                if (keepDetail) recordFirst(plan, firstReservation);
                 passes++;
                 for (Decision.Start s : plan.starts()) {
                     int i = indexOf.get(s.jobId());
@@ -131,13 +132,8 @@ public final class Simulator {
                     busyGpus += gpuCount[i];
                     running++;
                 }
-                if (!plan.starts().isEmpty() || conservative) {
-                    pending = afterPass(pending, plan, start, indexOf, keepDetail ? firstReservation : null);
-                    if (conservative) {
-                        for (Decision.Reserve r : plan.reservations()) wakeups.push(r.reservation().start(), 0);
-                    }
-                } else if (keepDetail) {
-                    recordFirst(plan, firstReservation);
+                if (conservative) {
+                    for (Decision.Reserve r : plan.reservations()) wakeups.push(r.reservation().start(), 0);
                 }
             }
             timeline.add(new SimulationResult.TimelinePoint(now, busyCores, busyGpus, running, pending.size()));
@@ -180,24 +176,6 @@ public final class Simulator {
             }
         }
         return jobs;
-    }
-
-    /** The queue after a pass: started jobs out, reservations recorded on the jobs that got them. */
-    private static List<PendingJob> afterPass(List<PendingJob> pending, Plan plan, long[] start,
-                                              Map<Long, Integer> indexOf, Map<Long, Long> firstReservation) {
-        Map<Long, Reservation> reserved = new HashMap<>();
-        for (Decision.Reserve r : plan.reservations()) {
-            reserved.put(r.jobId(), r.reservation());
-            if (firstReservation != null) firstReservation.putIfAbsent(r.jobId(), r.reservation().start());
-        }
-        List<PendingJob> next = new ArrayList<>(pending.size());
-        for (PendingJob p : pending) {
-            if (start[indexOf.get(p.id())] >= 0) continue;
-            Reservation r = reserved.get(p.id());
-            if (r != null) next.add(p.withReservation(r));
-            else next.add(p.reservation().isNone() ? p : p.withReservation(Reservation.NONE));
-        }
-        return next;
     }
 
     private static void recordFirst(Plan plan, Map<Long, Long> firstReservation) {

@@ -8,7 +8,6 @@ import io.bottega.core.model.PendingReason;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +35,6 @@ import java.util.Map;
  * Not thread-safe: one scheduler per scheduling thread; it keeps scratch space between passes.
  */
 public final class Scheduler {
-    private static final Comparator<PendingJob> FCFS =
-            Comparator.comparingLong((PendingJob p) -> p.spec().submitTime()).thenComparingLong(PendingJob::id);
-    private static final Comparator<PendingJob> PRIORITY = Comparator.comparingLong((PendingJob p) -> -p.priority())
-            .thenComparingLong(p -> p.spec().submitTime()).thenComparingLong(PendingJob::id);
-
     private final Cluster cluster;
     private final SchedulerConfig config;
     private final Placer placer;
@@ -50,6 +44,13 @@ public final class Scheduler {
     // eligible-node bitmaps (static set ∧ schedulable), cached per static set while the schedulable set holds
     private final Map<NodeSet, Eligible> eligibleCache = new IdentityHashMap<>();
     private long[] schedulableSeen;
+    // what the previous pass left, for a pass after submissions alone
+    private PendingQueue lastQueue;
+    private long lastLedgerVersion = -1;
+    private long nextEligibleAt = Long.MAX_VALUE;
+    private PendingJob head;
+    private Reservation headReservation = Reservation.NONE;
+    private int blockedAt = -1;
 
     public Scheduler(Cluster cluster, SchedulerConfig config) {
         this.cluster = cluster;
@@ -76,33 +77,31 @@ public final class Scheduler {
      * allocated in {@code ledger} when this returns.
      */
     public Plan schedule(long now, ResourceLedger ledger, List<PendingJob> queue, Options options) {
-        if (ledger.cluster() != cluster) throw new IllegalArgumentException("ledger is for another cluster");
-        refreshEligibility(ledger);
-        List<PendingJob> ordered = order(queue);
-        return switch (config.backfill()) {
-            case FCFS -> fcfs(now, ledger, ordered, options);
-            case EASY -> easy(now, ledger, ordered, options);
-            case CONSERVATIVE -> conservative(now, ledger, ordered, options);
-        };
+        return schedule(now, ledger, PendingQueue.of(config.order(), queue), options);
     }
 
-    // ---- order
-
-    private List<PendingJob> order(List<PendingJob> queue) {
-        Comparator<PendingJob> cmp = config.order() == SchedulerConfig.Order.FCFS ? FCFS : PRIORITY;
-        boolean sorted = true;
-        PendingJob prev = null;
-        for (PendingJob p : queue) {
-            if (prev != null && cmp.compare(prev, p) > 0) {
-                sorted = false;
-                break;
-            }
-            prev = p;
-        }
-        if (sorted) return queue;
-        PendingJob[] a = queue.toArray(new PendingJob[0]);
-        Arrays.sort(a, cmp);
-        return Arrays.asList(a);
+    /**
+     * Runs one pass over {@code queue} at {@code now}. When this returns, the plan's starts are allocated in
+     * {@code ledger} and gone from {@code queue}, and the reservations it made are recorded on the queued jobs.
+     * A pass that follows only submissions (same queue object, the ledger unchanged since the previous pass,
+     * nothing but appends to the queue, no begin time reached) looks at the new jobs only: its plan is the one
+     * a full pass would make.
+     */
+    public Plan schedule(long now, ResourceLedger ledger, PendingQueue queue, Options options) {
+        if (ledger.cluster() != cluster) throw new IllegalArgumentException("ledger is for another cluster");
+        if (queue.order() != config.order()) throw new IllegalArgumentException("queue order differs from the scheduler's");
+        refreshEligibility(ledger);
+        int appended = queue.takeChanges();
+        boolean incremental = appended >= 0 && queue == lastQueue && ledger.version() == lastLedgerVersion
+                && now < nextEligibleAt && !options.forecast() && config.backfill() != SchedulerConfig.Backfill.CONSERVATIVE;
+        Plan plan = switch (config.backfill()) {
+            case FCFS -> fcfs(now, ledger, queue, options, incremental ? appended : -1);
+            case EASY -> easy(now, ledger, queue, options, incremental ? appended : -1);
+            case CONSERVATIVE -> conservative(now, ledger, queue, options);
+        };
+        lastQueue = queue;
+        lastLedgerVersion = ledger.version();
+        return plan;
     }
 
     // ---- filter
@@ -152,55 +151,94 @@ public final class Scheduler {
 
     // ---- policies
 
-    private Plan fcfs(long now, ResourceLedger ledger, List<PendingJob> ordered, Options options) {
+    /** Notes a job that is not eligible yet only because of its begin time, for the incremental pass. */
+    private void noteIneligible(PendingJob p, long now) {
+        if (p.hold() == PendingReason.NONE && p.eligibleAt() > now) nextEligibleAt = Math.min(nextEligibleAt, p.eligibleAt());
+    }
+
+    private Plan fcfs(long now, ResourceLedger ledger, PendingQueue q, Options options, int from) {
         List<Decision.Start> starts = new ArrayList<>();
-        int i = 0;
-        int n = ordered.size();
-        for (; i < n; i++) {
-            PendingJob p = ordered.get(i);
-            if (!eligibleNow(p, now)) continue;
-            Allocation a = placeNow(p, ledger, null);
-            if (a == null) break;
-            start(p, a, now, ledger, starts);
+        if (from < 0) {
+            nextEligibleAt = Long.MAX_VALUE;
+            blockedAt = -1;
+            from = 0;
+        } else if (blockedAt >= 0) {
+            return new Plan(now, starts, List.of(), List.of()); // the first job still waits: nothing behind it may go
         }
-        List<Decision.Wait> waits = options.forecast() ? forecast(now, ledger, ordered, starts, null) : List.of();
+        for (int i = from; i < q.end(); i++) {
+            PendingJob p = q.at(i);
+            if (p == null) continue;
+            if (!eligibleNow(p, now)) {
+                noteIneligible(p, now);
+                continue;
+            }
+            Allocation a = placeNow(p, ledger, null);
+            if (a == null) {
+                blockedAt = i;
+                break;
+            }
+            start(p, a, now, ledger, starts);
+            q.removeStarted(i);
+        }
+        List<Decision.Wait> waits = options.forecast() ? forecast(now, ledger, q.toList(), null) : List.of();
         return new Plan(now, starts, List.of(), waits);
     }
 
-    private Plan easy(long now, ResourceLedger ledger, List<PendingJob> ordered, Options options) {
+    private Plan easy(long now, ResourceLedger ledger, PendingQueue q, Options options, int from) {
         List<Decision.Start> starts = new ArrayList<>();
         List<Decision.Reserve> reserves = new ArrayList<>(1);
-        long shadow = -1;
-        PendingJob head = null;
-        Reservation headRes = Reservation.NONE;
-        int n = ordered.size();
-        for (int i = 0; i < n; i++) {
-            PendingJob p = ordered.get(i);
-            if (!eligibleNow(p, now)) continue;
-            if (head == null) {
+        if (from < 0) {
+            nextEligibleAt = Long.MAX_VALUE;
+            head = null;
+            from = 0;
+        }
+        int i = from;
+        if (head == null) {
+            for (; i < q.end(); i++) {
+                PendingJob p = q.at(i);
+                if (p == null) continue;
+                if (!eligibleNow(p, now)) {
+                    noteIneligible(p, now);
+                    continue;
+                }
                 Allocation a = placeNow(p, ledger, null);
                 if (a != null) {
                     start(p, a, now, ledger, starts);
+                    q.removeStarted(i);
                     continue;
                 }
-                headRes = shadow(p, now, ledger);
-                if (headRes.isNone()) continue; // can never run on the schedulable nodes: does not block others
+                Reservation r = shadow(p, now, ledger);
+                if (r.isNone()) continue; // can never run on the schedulable nodes: does not block others
                 head = p;
-                shadow = headRes.start();
-                reserves.add(new Decision.Reserve(p.id(), headRes, PendingReason.RESOURCES));
-                continue;
+                headReservation = r;
+                i++;
+                break;
             }
-            if (ledger.freeCoresTotal == 0) break; // every job needs a core: nothing more can start
-            Demand d = p.demand();
-            long end = now + d.timeLimit();
-            boolean pastShadow = end > shadow || end < now;
-            Allocation a = placeNow(p, ledger, pastShadow ? extra : null);
-            if (a == null) continue;
-            start(p, a, now, ledger, starts);
-            if (pastShadow) takeExtra(a);
+        }
+        if (head != null) {
+            reserves.add(new Decision.Reserve(head.id(), headReservation, PendingReason.RESOURCES));
+            long shadowTime = headReservation.start();
+            while ((i = q.nextFitting(i, ledger.freeCoresTotal, ledger.freeGpusTotal)) >= 0) {
+                PendingJob p = q.at(i);
+                if (!eligibleNow(p, now)) {
+                    noteIneligible(p, now);
+                    i++;
+                    continue;
+                }
+                Demand d = p.demand();
+                long end = now + d.timeLimit();
+                boolean pastShadow = end > shadowTime || end < now;
+                Allocation a = placeNow(p, ledger, pastShadow ? extra : null);
+                if (a != null) {
+                    start(p, a, now, ledger, starts);
+                    q.removeStarted(i);
+                    if (pastShadow) takeExtra(a);
+                }
+                i++;
+            }
         }
         List<Decision.Wait> waits = options.forecast()
-                ? forecast(now, ledger, ordered, starts, head == null ? null : Map.of(head.id(), headRes))
+                ? forecast(now, ledger, q.toList(), head == null ? null : Map.of(head.id(), headReservation))
                 : List.of();
         return new Plan(now, starts, reserves, waits);
     }
@@ -220,6 +258,7 @@ public final class Scheduler {
         Reservation found = Reservation.NONE;
         var it = ledger.runningByEnd().iterator();
         ResourceLedger.Running next = it.hasNext() ? it.next() : null;
+        long needCores = d.totalCores(), needGpus = d.totalGpus();
         while (next != null) {
             long t = next.expectedEnd();
             while (next != null && next.expectedEnd() == t) {
@@ -227,26 +266,27 @@ public final class Scheduler {
                 suspended.add(next);
                 next = it.hasNext() ? it.next() : null;
             }
+            if (needCores > ledger.freeCoresTotal || needGpus > ledger.freeGpusTotal) continue;
             Allocation a = placer.placeNow(d, ledger, e, lo, hi, null, false);
             if (a == null) continue;
             long start = Math.max(t, now + 1);
             int k = a.nodeCount();
             int[] nodes = new int[k];
             int[] tasks = new int[k];
-            for (int i = 0; i < k; i++) {
-                nodes[i] = a.node(i);
-                tasks[i] = a.tasks(i);
+            for (int j = 0; j < k; j++) {
+                nodes[j] = a.node(j);
+                tasks[j] = a.tasks(j);
             }
             found = new Reservation(start, nodes, tasks);
             // what each touched node has at the shadow time beyond the reservation
             for (ResourceLedger.Running r : suspended) {
                 Allocation ra = r.allocation();
-                for (int i = 0; i < ra.nodeCount(); i++) limitAtShadow(ra.node(i), ledger, 0, 0, 0);
+                for (int j = 0; j < ra.nodeCount(); j++) limitAtShadow(ra.node(j), ledger, 0, 0, 0);
             }
-            for (int i = 0; i < k; i++) {
-                int node = a.node(i);
+            for (int j = 0; j < k; j++) {
+                int node = a.node(j);
                 extra.stamp[node] = 0; // recompute with the reservation's share
-                limitAtShadow(node, ledger, a.cores(i), a.gpus(i), a.memMb(i));
+                limitAtShadow(node, ledger, a.cores(j), a.gpus(j), a.memMb(j));
             }
             break;
         }
@@ -269,25 +309,28 @@ public final class Scheduler {
         }
     }
 
-    private Plan conservative(long now, ResourceLedger ledger, List<PendingJob> ordered, Options options) {
+    private Plan conservative(long now, ResourceLedger ledger, PendingQueue q, Options options) {
         List<Decision.Start> starts = new ArrayList<>();
         List<Decision.Reserve> reserves = new ArrayList<>();
         List<Decision.Wait> waits = new ArrayList<>();
         profile.reset(ledger, now);
         // every reservation made before stays in the profile while its job looks for a better one
-        int n = ordered.size();
+        int n = q.end();
         boolean[] kept = new boolean[n];
         for (int i = 0; i < n; i++) {
-            PendingJob p = ordered.get(i);
+            PendingJob p = q.at(i);
+            if (p == null) continue;
             Reservation r = p.reservation();
             if (r.isNone() || !eligibleNow(p, now) || r.start() < now || !stillSchedulable(r)) continue;
             profile.reserve(p.demand(), r.nodes(), r.tasks(), r.start(), p.demand().timeLimit());
             kept[i] = true;
         }
         for (int i = 0; i < n; i++) {
-            PendingJob p = ordered.get(i);
+            PendingJob p = q.at(i);
+            if (p == null) continue;
             Demand d = p.demand();
             if (!eligibleNow(p, now)) {
+                if (!p.reservation().isNone()) q.reserve(i, Reservation.NONE);
                 if (options.forecast()) waits.add(new Decision.Wait(p.id(), ineligibleReason(p, now), Plan.NEVER));
                 continue;
             }
@@ -299,6 +342,7 @@ public final class Scheduler {
                 if (kept[i]) {
                     s = new Profile.Slot(old.start(), old.nodes(), old.tasks());
                 } else {
+                    if (!old.isNone()) q.reserve(i, Reservation.NONE);
                     if (options.forecast()) waits.add(new Decision.Wait(p.id(), PendingReason.REQ_NODE_NOT_AVAIL, Plan.NEVER));
                     continue;
                 }
@@ -306,9 +350,11 @@ public final class Scheduler {
             profile.reserve(d, s.nodes(), s.tasks(), s.start(), d.timeLimit());
             if (s.start() == now) {
                 start(p, placer.allocate(d, ledger, s.nodes(), s.tasks()), now, ledger, starts);
+                q.removeStarted(i);
             } else {
-                reserves.add(new Decision.Reserve(p.id(), new Reservation(s.start(), s.nodes(), s.tasks()),
-                        reserves.isEmpty() ? PendingReason.RESOURCES : PendingReason.PRIORITY));
+                Reservation r = new Reservation(s.start(), s.nodes(), s.tasks());
+                q.reserve(i, r);
+                reserves.add(new Decision.Reserve(p.id(), r, reserves.isEmpty() ? PendingReason.RESOURCES : PendingReason.PRIORITY));
             }
         }
         return new Plan(now, starts, reserves, waits);
@@ -330,7 +376,7 @@ public final class Scheduler {
      * place: the conservative plan over the rest of the queue, made on a scratch profile; and why it waits.
      */
     private List<Decision.Wait> forecast(long now, ResourceLedger ledger, List<PendingJob> ordered,
-                                         List<Decision.Start> starts, Map<Long, Reservation> reserved) {
+                                         Map<Long, Reservation> reserved) {
         profile.reset(ledger, now);
         if (reserved != null) {
             for (PendingJob p : ordered) {
@@ -338,15 +384,13 @@ public final class Scheduler {
                 if (r != null) profile.reserve(p.demand(), r.nodes(), r.tasks(), r.start(), p.demand().timeLimit());
             }
         }
-        java.util.Set<Long> started = new java.util.HashSet<>();
-        for (Decision.Start s : starts) started.add(s.jobId());
         List<Decision.Wait> waits = new ArrayList<>();
         boolean blockedAhead = reserved != null && !reserved.isEmpty();
         // under fcfs no job starts before the jobs ahead of it
         boolean inOrder = config.backfill() == SchedulerConfig.Backfill.FCFS;
         long notBefore = now;
         for (PendingJob p : ordered) {
-            if (started.contains(p.id()) || (reserved != null && reserved.containsKey(p.id()))) continue;
+            if (reserved != null && reserved.containsKey(p.id())) continue;
             if (!eligibleNow(p, now)) {
                 long from = p.hold() == PendingReason.NONE ? p.eligibleAt() : -1;
                 long predicted = Plan.NEVER;
