@@ -13,6 +13,7 @@ import io.bottega.core.sched.PendingQueue;
 import io.bottega.core.sched.ResourceLedger;
 import io.bottega.core.sched.Scheduler;
 import io.bottega.core.sched.SchedulerConfig;
+import io.bottega.core.util.LongIntMap;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,12 +49,13 @@ public final class Simulator {
         int n = jobs.size();
         Demand.Resolver resolver = new Demand.Resolver(cluster);
         Demand[] demands = new Demand[n];
-        Map<Long, Integer> indexOf = new HashMap<>(n * 2);
+        LongIntMap indexOf = new LongIntMap(n);
         for (int i = 0; i < n; i++) {
             JobSpec spec = jobs.get(i).spec();
-            if (indexOf.put(spec.id(), i) != null) {
+            if (indexOf.containsKey(spec.id())) {
                 throw new IllegalArgumentException("job id " + spec.id() + " appears twice in " + workload.name());
             }
+            indexOf.put(spec.id(), i);
             Verdict v = resolver.resolve(spec);
             if (v instanceof Verdict.Rejected r) {
                 throw new IllegalArgumentException("job " + spec.id() + " can never run on " + cluster.name() + ": "
@@ -80,7 +82,7 @@ public final class Simulator {
         EventHeap ends = new EventHeap(Math.max(16, n));
         EventHeap wakeups = new EventHeap(16);
         PendingQueue pending = new PendingQueue(config.order());
-        List<SimulationResult.TimelinePoint> timeline = new ArrayList<>();
+        Timeline timeline = new Timeline(Math.max(16, 2 * n));
         long busyCores = 0, busyGpus = 0;
         int running = 0;
         int passes = 0;
@@ -115,7 +117,7 @@ public final class Simulator {
                 if (keepDetail) recordFirst(plan, firstReservation);
                 passes++;
                 for (Decision.Start s : plan.starts()) {
-                    int i = indexOf.get(s.jobId());
+                    int i = indexOf.get(s.jobId(), -1);
                     Allocation a = s.allocation();
                     start[i] = now;
                     long run = jobs.get(i).effectiveRunTime();
@@ -136,7 +138,7 @@ public final class Simulator {
                     for (Decision.Reserve r : plan.reservations()) wakeups.push(r.reservation().start(), 0);
                 }
             }
-            timeline.add(new SimulationResult.TimelinePoint(now, busyCores, busyGpus, running, pending.size()));
+            timeline.add(now, busyCores, busyGpus, running, pending.size());
             if (done - lastProgress >= 8192 || (next == n && ends.isEmpty())) {
                 lastProgress = done;
                 progress.progress(done, n, now);
@@ -160,7 +162,8 @@ public final class Simulator {
         }
         Map<Long, Allocation> allocs = new HashMap<>();
         if (keepDetail) for (int i = 0; i < n; i++) allocs.put(jobs.get(i).id(), allocations[i]);
-        SimulationResult result = new SimulationResult(config.backfill().label(), cluster, results, timeline, simNanos, passes);
+        SimulationResult result = new SimulationResult(config.backfill().label(), cluster, results, timeline.points(), simNanos,
+                passes);
         return new Replay(result, allocs, firstReservation);
     }
 
@@ -196,6 +199,49 @@ public final class Simulator {
         List<String> names = new ArrayList<>(a.nodeCount());
         for (int i = 0; i < a.nodeCount(); i++) names.add(c.nodeName(a.node(i)));
         return String.join(",", names);
+    }
+
+    /** The timeline in primitive arrays while the replay runs; points are made after the clock stops. */
+    static final class Timeline {
+        private long[] time;
+        private long[] cores;
+        private long[] gpus;
+        private int[] running;
+        private int[] queued;
+        private int size;
+
+        Timeline(int capacity) {
+            time = new long[capacity];
+            cores = new long[capacity];
+            gpus = new long[capacity];
+            running = new int[capacity];
+            queued = new int[capacity];
+        }
+
+        void add(long t, long c, long g, int r, int q) {
+            if (size == time.length) {
+                int cap = size * 2;
+                time = Arrays.copyOf(time, cap);
+                cores = Arrays.copyOf(cores, cap);
+                gpus = Arrays.copyOf(gpus, cap);
+                running = Arrays.copyOf(running, cap);
+                queued = Arrays.copyOf(queued, cap);
+            }
+            time[size] = t;
+            cores[size] = c;
+            gpus[size] = g;
+            running[size] = r;
+            queued[size] = q;
+            size++;
+        }
+
+        List<SimulationResult.TimelinePoint> points() {
+            List<SimulationResult.TimelinePoint> out = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                out.add(new SimulationResult.TimelinePoint(time[i], cores[i], gpus[i], running[i], queued[i]));
+            }
+            return out;
+        }
     }
 
     /** A binary min-heap of (time, job index), ties broken by index. */

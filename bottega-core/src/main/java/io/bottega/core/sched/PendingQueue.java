@@ -1,12 +1,11 @@
 package io.bottega.core.sched;
 
 import io.bottega.core.model.PendingReason;
+import io.bottega.core.util.LongIntMap;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -32,7 +31,7 @@ public final class PendingQueue {
     private int[] gpus = new int[64];
     private MinTree coreTree = new MinTree(64);
     private MinTree gpuTree = new MinTree(64);
-    private final Map<Long, Integer> position = new HashMap<>();
+    private final LongIntMap position = new LongIntMap(64);
     private int end;          // positions in use (holes included)
     private int live;         // jobs in the queue
     private int changedFrom;  // lowest position changed (not by appending) since the scheduler last looked
@@ -55,16 +54,16 @@ public final class PendingQueue {
 
     public boolean isEmpty() { return live == 0; }
 
-    public boolean contains(long jobId) { return position.containsKey(jobId); }
+    public boolean contains(long jobId) { return position.get(jobId, -1) >= 0; }
 
     public PendingJob get(long jobId) {
-        Integer p = position.get(jobId);
-        return p == null ? null : jobs[p];
+        int p = position.get(jobId, -1);
+        return p < 0 ? null : jobs[p];
     }
 
     /** Adds a job at its place in the order (usually the end). */
     public void add(PendingJob p) {
-        if (position.containsKey(p.id())) throw new IllegalStateException("job " + p.id() + " is already queued");
+        if (contains(p.id())) throw new IllegalStateException("job " + p.id() + " is already queued");
         long a = key1(p), b = p.spec().submitTime(), c = p.id();
         int at = end;
         if (end > 0 && compareAt(end - 1, a, b, c) > 0) {
@@ -82,8 +81,8 @@ public final class PendingQueue {
 
     /** Removes a job (cancelled, held away...); false if it was not queued. */
     public boolean remove(long jobId) {
-        Integer p = position.remove(jobId);
-        if (p == null) return false;
+        int p = position.remove(jobId, -1);
+        if (p < 0) return false;
         hole(p);
         markChanged(p);
         return true;
@@ -91,8 +90,8 @@ public final class PendingQueue {
 
     /** Replaces a queued job's entry (same id): a new hold, priority, begin time or reservation. */
     public void update(PendingJob p) {
-        Integer at = position.get(p.id());
-        if (at == null) throw new IllegalStateException("job " + p.id() + " is not queued");
+        int at = position.get(p.id(), -1);
+        if (at < 0) throw new IllegalStateException("job " + p.id() + " is not queued");
         if (key1(p) != k1[at] || p.spec().submitTime() != k2[at]) {
             remove(p.id());
             add(p);
@@ -142,7 +141,7 @@ public final class PendingQueue {
 
     /** Removes a job the scheduler started: not a change a cached pass must know of. */
     void removeStarted(int pos) {
-        position.remove(jobs[pos].id());
+        position.remove(jobs[pos].id(), -1);
         hole(pos);
     }
 

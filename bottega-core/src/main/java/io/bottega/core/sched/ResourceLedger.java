@@ -24,8 +24,10 @@ public final class ResourceLedger {
     public record Running(long jobId, Allocation allocation, long start, long expectedEnd) {}
 
     static final int CPU_KEYS = 257;
-    private static final Comparator<Running> BY_END =
-            Comparator.comparingLong(Running::expectedEnd).thenComparingLong(Running::jobId);
+    private static final Comparator<Running> BY_END = (a, b) -> {
+        int c = Long.compare(a.expectedEnd(), b.expectedEnd());
+        return c != 0 ? c : Long.compare(a.jobId(), b.jobId());
+    };
 
     private final Cluster cluster;
     private final int n;
