@@ -3,6 +3,7 @@ package io.bottega.sim;
 import io.bottega.core.model.Allocation;
 import io.bottega.core.model.Cluster;
 import io.bottega.core.model.Demand;
+import io.bottega.core.model.Hostlist;
 import io.bottega.core.model.JobSpec;
 import io.bottega.core.model.JobState;
 import io.bottega.core.model.Verdict;
@@ -68,6 +69,7 @@ public final class Simulator {
         long[] end = new long[n];
         Arrays.fill(start, -1);
         Allocation[] allocations = new Allocation[n];
+        int[][] nodeIds = new int[n][];
         int[] nodeCount = new int[n];
         int[] taskCount = new int[n];
         long[] coreCount = new long[n];
@@ -130,6 +132,7 @@ public final class Simulator {
                     memCount[i] = a.totalMemMb();
                     energy[i] = dynamicEnergy(cluster, a, run);
                     if (keepDetail) allocations[i] = a;
+                    else nodeIds[i] = a.nodes();
                     busyCores += coreCount[i];
                     busyGpus += gpuCount[i];
                     running++;
@@ -155,7 +158,7 @@ public final class Simulator {
             JobSpec s = j.spec();
             String partition = s.partition().isEmpty() ? cluster.partitions().get(demands[i].partition()).name() : s.partition();
             JobState state = j.runTime() > s.timeLimit() ? JobState.TIMEOUT : JobState.COMPLETED;
-            String nodeList = keepDetail || nodeCount[i] <= 64 ? nodeList(cluster, allocations[i]) : "";
+            String nodeList = keepDetail ? nodeList(cluster, allocations[i]) : nodeList(cluster, nodeIds[i]);
             results.add(new JobResult(s.id(), s.user(), s.account(), partition, s.submitTime(), start[i], end[i],
                     s.timeLimit(), nodeCount[i], taskCount[i], coreCount[i], gpuCount[i], memCount[i], nodeList, state,
                     energy[i]));
@@ -195,10 +198,14 @@ public final class Simulator {
     }
 
     static String nodeList(Cluster c, Allocation a) {
-        if (a == null) return "";
-        List<String> names = new ArrayList<>(a.nodeCount());
-        for (int i = 0; i < a.nodeCount(); i++) names.add(c.nodeName(a.node(i)));
-        return String.join(",", names);
+        return a == null ? "" : nodeList(c, a.nodes());
+    }
+
+    static String nodeList(Cluster c, int[] ids) {
+        if (ids == null) return "";
+        List<String> names = new ArrayList<>(ids.length);
+        for (int id : ids) names.add(c.nodeName(id));
+        return Hostlist.compress(names);
     }
 
     /** The timeline in primitive arrays while the replay runs; points are made after the clock stops. */

@@ -212,7 +212,123 @@ final class Profile {
         }
         if (eligibleCount == 0) return null;
         if (d.nodesMax() == 1 || eligibleCount == 1) return earliestSingle(d, elig, lo, hi, from, dur);
-        return earliestMulti(d, elig, lo, hi, from, dur);
+        int uniform = uniformTasksPerNode(d);
+        if (uniform > 0) return earliestUniform(d, elig, lo, hi, from, dur, uniform, d.tasks() / uniform);
+        // a lower bound: no start before enough nodes can each hold one task
+        long bound = earliestCount(d, elig, lo, hi, from, dur, 1, d.nodesMin());
+        if (bound == INF) return null;
+        return earliestMulti(d, elig, lo, hi, bound, dur);
+    }
+
+    /** Tasks every node of the job takes when that is fixed (exact tasks per node, or one per node on N nodes); else 0. */
+    private static int uniformTasksPerNode(Demand d) {
+        if (d.exactTasksPerNode() && d.tasksPerNode() > 0) return d.tasksPerNode();
+        if (d.nodesMin() == d.nodesMax() && d.tasks() % d.nodesMin() == 0 && (d.tasksPerNode() == 0
+                || d.tasks() / d.nodesMin() <= d.tasksPerNode())) {
+            return d.tasks() / d.nodesMin();
+        }
+        return 0;
+    }
+
+    /**
+     * A job that needs {@code nodes} nodes each holding exactly {@code perNode} tasks: every node's feasible
+     * start times form intervals (between the stretches where it is too full); a sweep over their ends finds
+     * the first instant at which enough nodes are feasible, then the usual choice is made among them.
+     */
+    private Slot earliestUniform(Demand d, long[] elig, int lo, int hi, long from, long dur, int perNode, int nodes) {
+        long t = earliestCount(d, elig, lo, hi, from, dur, perNode, nodes);
+        if (t == INF) return null;
+        int count = 0;
+        for (int w = lo; w < hi; w++) {
+            long x = elig[w];
+            while (x != 0) {
+                int node = (w << 6) + Long.numberOfTrailingZeros(x);
+                x &= x - 1;
+                if (capacityOver(d, node, t, dur) >= perNode) {
+                    candNodes[count] = node;
+                    candCaps[count] = perNode;
+                    count++;
+                }
+            }
+        }
+        int[][] chosen = placer.chooseAmong(d, candNodes, candCaps, count);
+        if (chosen == null) throw new IllegalStateException("sweep found " + count + " nodes at " + t + " but none fit");
+        return new Slot(t, chosen[0], chosen[1]);
+    }
+
+    private long[] events = new long[256];
+
+    /** The first instant ≥ from at which at least {@code nodes} eligible nodes can each hold {@code perNode} tasks for dur. */
+    private long earliestCount(Demand d, long[] elig, int lo, int hi, long from, long dur, int perNode, int nodes) {
+        int always = 0;
+        int ne = 0;
+        for (int w = lo; w < hi; w++) {
+            long x = elig[w];
+            while (x != 0) {
+                int node = (w << 6) + Long.numberOfTrailingZeros(x);
+                x &= x - 1;
+                if (!isTouched(node)) {
+                    if (d.capacity(cluster, node, ledger.freeCores[node], Long.bitCount(ledger.freeGpus[node]),
+                            ledger.freeMem[node]) >= perNode) {
+                        always++;
+                    }
+                    continue;
+                }
+                ne = feasibleIntervals(d, node, perNode, from, dur, ne);
+            }
+        }
+        if (always >= nodes) return from;
+        // events: (time << 1) | 1 for an interval's start, (time << 1) for the instant after its end; ends first
+        java.util.Arrays.sort(events, 0, ne);
+        int count = always;
+        int i = 0;
+        while (i < ne) {
+            long t = events[i] >>> 1;
+            while (i < ne && (events[i] >>> 1) == t) {
+                count += (events[i] & 1) == 1 ? 1 : -1;
+                i++;
+            }
+            if (count >= nodes) return t;
+        }
+        return INF;
+    }
+
+    /** Appends the node's feasible start intervals after {@code from} as events; returns the new event count. */
+    private int feasibleIntervals(Demand d, int node, int perNode, long from, long dur, int ne) {
+        int needC = d.coresFor(cluster, node, perNode);
+        int needG = d.gpusFor(cluster, node, perNode);
+        long needM = d.memFor(cluster, node, perNode);
+        if (d.capacityOnEmptyNode(cluster, node) < perNode) return ne; // tasks per node beyond what the node can ever hold
+        long[] ts = times[node];
+        int[] c = fc[node];
+        int[] g = fg[node];
+        long[] m = fm[node];
+        int l = len[node];
+        int i = indexAt(node, from);
+        long start = -1;
+        for (int k = i; k < l; k++) {
+            long segStart = Math.max(ts[k], from);
+            long segEnd = k + 1 < l ? ts[k + 1] : INF;
+            boolean ok = c[k] >= needC && g[k] >= needG && m[k] >= needM;
+            if (ok) {
+                if (start < 0) start = segStart;
+                if (segEnd == INF) return event(ne, start, true);
+            } else if (start >= 0) {
+                long last = segStart - dur; // latest start whose window ends by this bad stretch
+                if (last >= start) {
+                    ne = event(ne, start, true);
+                    ne = event(ne, last + 1, false);
+                }
+                start = -1;
+            }
+        }
+        return ne;
+    }
+
+    private int event(int ne, long t, boolean begin) {
+        if (ne == events.length) events = java.util.Arrays.copyOf(events, ne * 2);
+        events[ne] = (t << 1) | (begin ? 1 : 0);
+        return ne + 1;
     }
 
     /** Per-node sweep: the earliest window on one node; best fit then lowest id among nodes free as early. */
@@ -248,21 +364,24 @@ final class Profile {
 
     /** Earliest start ≥ from on one node where {@code t} tasks fit for dur; INF if none before {@code bound}. */
     private long earliestOnNode(Demand d, int node, int t, long from, long dur, long bound) {
+        int needC = d.coresFor(cluster, node, t);
+        int needG = d.gpusFor(cluster, node, t);
+        long needM = d.memFor(cluster, node, t);
         if (!isTouched(node)) {
-            int cap = d.capacity(cluster, node, ledger.freeCores[node], Long.bitCount(ledger.freeGpus[node]),
-                    ledger.freeMem[node]);
-            return cap >= t ? from : INF;
+            return ledger.freeCores[node] >= needC && Long.bitCount(ledger.freeGpus[node]) >= needG
+                    && ledger.freeMem[node] >= needM ? from : INF;
         }
         long[] ts = times[node];
+        int[] c = fc[node];
+        int[] g = fg[node];
+        long[] m = fm[node];
         int l = len[node];
         int i = indexAt(node, from);
         long start = -1;
         for (int k = i; k < l; k++) {
             long segStart = Math.max(ts[k], from);
             if (segStart > bound) return INF;
-            boolean ok = fc[node][k] >= 0 && fg[node][k] >= 0 && fm[node][k] >= 0
-                    && d.capacity(cluster, node, fc[node][k], fg[node][k], fm[node][k]) >= t;
-            if (!ok) {
+            if (c[k] < needC || g[k] < needG || m[k] < needM) {
                 start = -1;
                 continue;
             }
