@@ -21,7 +21,10 @@
  * must not rely on an answer having been read:
  * <ul>
  *   <li>a launch is repeated in every answer until a sync lists the job in {@code running} or
- *       {@code results}; the agent ignores a launch of a job it already knows;</li>
+ *       {@code results}; the agent ignores a launch of a job it already knows (running, or with a result
+ *       not yet acknowledged), and of a run whose result was acknowledged: a run is the job id with the
+ *       {@code SLURM_RESTART_COUNT} of its environment, so a requeued job (same id, as in Slurm) must come
+ *       back with a higher restart count, after its previous result was acknowledged;</li>
  *   <li>a cancel is repeated until the job appears in {@code results}; a cancel of a job the agent does
  *       not know, or of a finished one, is a no-op;</li>
  *   <li>a result is re-sent with every sync until its job id comes back in {@code ackResults}; the

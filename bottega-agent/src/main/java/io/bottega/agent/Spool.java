@@ -1,0 +1,163 @@
+package io.bottega.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.bottega.api.agent.JobOutcome;
+import io.bottega.api.agent.LaunchRequest;
+
+/**
+ * The agent's spool. Layout:
+ * <pre>
+ * SPOOL/bin/job-wrapper.sh            the wrapper (rewritten at every start)
+ * SPOOL/jobs/ID/launch.json           the launch as received (0600)
+ *              script                 the batch script (0700, owned by the job's user)
+ *              environ                the job's environment, NUL-separated (0600, owned by the user)
+ *              pid                    wrapper_pid, wrapper_start, boot_id, started_ms (written at start)
+ *              jobpid                 "JOB_PID PARK_PID", written by the wrapper
+ *              kill                   why and since when the agent is stopping the job
+ *              status                 how the script ended, written by the wrapper
+ *              outcome.json           the result, kept until the controller acknowledges it
+ *              wrapper.log            what the wrapper and the launch tools printed (launch errors)
+ * </pre>
+ * The spool and job directories are 0711 when the agent is root, so a job's user can reach (only) its
+ * own script and environment.
+ */
+final class Spool {
+    static final String LAUNCH = "launch.json";
+    static final String SCRIPT = "script";
+    static final String ENVIRON = "environ";
+    static final String PID = "pid";
+    static final String JOBPID = "jobpid";
+    static final String KILL = "kill";
+    static final String STATUS = "status";
+    static final String OUTCOME = "outcome.json";
+    static final String WRAPPER_LOG = "wrapper.log";
+
+    private final Path root;
+    private final String dirMode;
+
+    Spool(Path root, boolean asRoot) {
+        this.root = root;
+        this.dirMode = asRoot ? "rwx--x--x" : "rwx------";
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path jobsDir() {
+        return root.resolve("jobs");
+    }
+
+    Path wrapper() {
+        return root.resolve("bin").resolve("job-wrapper.sh");
+    }
+
+    Path jobDir(long jobId) {
+        return jobsDir().resolve(Long.toString(jobId));
+    }
+
+    String dirMode() {
+        return dirMode;
+    }
+
+    /** Creates the layout and writes the wrapper. */
+    void init() throws IOException {
+        Files.createDirectories(root);
+        Files.setPosixFilePermissions(root, FileOps.perms(dirMode));
+        FileOps.ensureDirectory(jobsDir(), dirMode);
+        FileOps.ensureDirectory(root.resolve("bin"), "rwx------");
+        try (InputStream in = Spool.class.getResourceAsStream("job-wrapper.sh")) {
+            if (in == null) throw new IOException("job-wrapper.sh missing from the agent's jar");
+            FileOps.writeAtomic(wrapper(), in.readAllBytes(), "rwx------");
+        }
+    }
+
+    static String loaderScript() {
+        try (InputStream in = Spool.class.getResourceAsStream("job-loader.bash")) {
+            if (in == null) throw new IllegalStateException("job-loader.bash missing from the agent's jar");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read job-loader.bash", e);
+        }
+    }
+
+    /** Ids of the job directories present. */
+    List<Long> jobIds() throws IOException {
+        List<Long> ids = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(jobsDir())) {
+            for (Path p : ds) {
+                try {
+                    long id = Long.parseLong(p.getFileName().toString());
+                    if (id > 0 && Files.isDirectory(p)) ids.add(id);
+                } catch (NumberFormatException e) {
+                    // not ours
+                }
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    void createJobDir(long jobId) throws IOException {
+        FileOps.ensureDirectory(jobDir(jobId), dirMode);
+    }
+
+    void writeLaunch(LaunchRequest r) throws IOException {
+        FileOps.writeAtomic(jobDir(r.jobId()).resolve(LAUNCH), AgentJson.write(r), "rw-------");
+    }
+
+    Optional<LaunchRequest> readLaunch(long jobId) {
+        try {
+            return Optional.of(AgentJson.read(Files.readAllBytes(jobDir(jobId).resolve(LAUNCH)), LaunchRequest.class));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    void writeOutcome(JobOutcome o) throws IOException {
+        FileOps.writeAtomic(jobDir(o.jobId()).resolve(OUTCOME), AgentJson.write(o), "rw-------");
+    }
+
+    Optional<JobOutcome> readOutcome(long jobId) {
+        Path p = jobDir(jobId).resolve(OUTCOME);
+        if (!Files.exists(p)) return Optional.empty();
+        try {
+            return Optional.of(AgentJson.read(Files.readAllBytes(p), JobOutcome.class));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    Map<String, String> read(long jobId, String file) {
+        return FileOps.readProperties(jobDir(jobId).resolve(file));
+    }
+
+    void write(long jobId, String file, Map<String, String> kv) throws IOException {
+        FileOps.writeProperties(jobDir(jobId).resolve(file), kv);
+    }
+
+    boolean exists(long jobId, String file) {
+        return Files.exists(jobDir(jobId).resolve(file));
+    }
+
+    /** The last lines of the wrapper's log (launch errors), at most {@code max} characters. */
+    String wrapperLogTail(long jobId, int max) {
+        String s = Procfs.read(jobDir(jobId).resolve(WRAPPER_LOG));
+        if (s.length() > max) s = "..." + s.substring(s.length() - max);
+        return s.replace('\n', ' ').strip();
+    }
+
+    void deleteJob(long jobId) throws IOException {
+        FileOps.deleteTree(jobDir(jobId));
+    }
+}
