@@ -114,6 +114,7 @@ public final class Controller implements AutoCloseable {
 
     @Override
     public void close() {
+        loop.quiesce(); // no more node-down verdicts or passes while the API stops
         try {
             api.close();
         } finally {

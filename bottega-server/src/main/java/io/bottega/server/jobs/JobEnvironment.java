@@ -75,6 +75,7 @@ public final class JobEnvironment {
         }
         if (!row.dependency().isEmpty()) put(env, "SLURM_JOB_DEPENDENCY", row.dependency());
         if (!job.spec().reservation().isEmpty()) put(env, "SLURM_JOB_RESERVATION", job.spec().reservation());
+        put(env, "SLURM_RESTART_COUNT", Integer.toString(row.requeueCount()));
         put(env, "SLURM_PROCID", "0");
         put(env, "SLURM_LOCALID", "0");
         put(env, "SLURM_GTIDS", "0");

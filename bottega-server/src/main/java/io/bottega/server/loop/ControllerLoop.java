@@ -93,6 +93,7 @@ public final class ControllerLoop implements AutoCloseable {
     private final Thread thread;
     private final ExecutorService launcher;
     private volatile boolean running = true;
+    private volatile boolean quiet;
 
     private final TreeMap<Long, ServerJob> pending = new TreeMap<>();
     private final Map<Long, ServerJob> runningJobs = new HashMap<>();
@@ -121,6 +122,8 @@ public final class ControllerLoop implements AutoCloseable {
         public volatile int pendingCount;
         public volatile int runningCount;
         public final Map<String, Long> endedByState = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Told each pass's duration in nanoseconds, on the loop thread: must not block (the metrics' histogram). */
+        public final List<java.util.function.LongConsumer> passObservers = new java.util.concurrent.CopyOnWriteArrayList<>();
     }
 
     private static final class NodeInfo {
@@ -211,6 +214,7 @@ public final class ControllerLoop implements AutoCloseable {
                     r = inbox.poll();
                 }
                 long now = clockMillis.getAsLong();
+                if (quiet) continue;
                 if (now - lastPass >= interval) {
                     tick(now);
                     dirty = true;
@@ -224,6 +228,9 @@ public final class ControllerLoop implements AutoCloseable {
             }
         }
     }
+
+    /** Stops judging nodes and scheduling (the controller is going down); requests are still answered. */
+    public void quiesce() { quiet = true; }
 
     @Override
     public void close() {
@@ -530,6 +537,7 @@ public final class ControllerLoop implements AutoCloseable {
         stats.passes.incrementAndGet();
         stats.passNanos.addAndGet(took);
         stats.lastPassNanos = took;
+        for (java.util.function.LongConsumer o : stats.passObservers) o.accept(took);
         publishCounts();
     }
 
@@ -798,6 +806,16 @@ public final class ControllerLoop implements AutoCloseable {
                 state = JobState.valueOf(o.state());
             } catch (IllegalArgumentException e) {
                 state = JobState.FAILED;
+            }
+            if (state == JobState.NODE_FAIL && n.adminState.isEmpty()) {
+                // the node could not run a job (no cgroup, no spool...): keep others off it until an operator looks
+                n.adminState = "drain";
+                n.reason = "job " + o.jobId() + " failed on the node: " + o.message();
+                n.reasonTime = nowMs / 1000;
+                n.reasonUser = "bottega";
+                updateSchedulable(n);
+                saveNode(n);
+                log.warn("event=node_drained node={} reason=\"{}\"", n.name, n.reason);
             }
             long end = o.endedAtMillis() > 0 ? o.endedAtMillis() / 1000 : nowMs / 1000;
             String reason = state == JobState.TIMEOUT ? "TimeLimit" : state == JobState.OUT_OF_MEMORY ? "OutOfMemory"
@@ -1189,6 +1207,37 @@ public final class ControllerLoop implements AutoCloseable {
             Map<String, Long> m = new LinkedHashMap<>();
             for (NodeInfo n : nodes.values()) m.put(n.name, n.registered ? now - n.lastSeen : -1);
             return m;
+        });
+    }
+
+    /**
+     * One active job for the dashboard and the metrics: its stored row (immutable) and what the scheduler
+     * thinks of it now, copied on the loop thread. {@code reason} as {@link JobView#reason()}; {@code
+     * predictedStart} 0 when unknown; {@code cpus}/{@code gpus}/{@code nodes} asked for (pending) or
+     * allocated (running); {@code nodeIds} the allocated nodes (empty while pending).
+     */
+    public record JobBrief(JobRow row, String reason, long predictedStart, int cpus, int gpus, int nodes, int[] nodeIds) {}
+
+    /** Every pending job (in id order), then every running one: a cheap copy for the dashboard's queue and map. */
+    public CompletableFuture<List<JobBrief>> jobBriefs() {
+        return call(() -> {
+            List<JobBrief> out = new ArrayList<>(pending.size() + runningJobs.size());
+            for (ServerJob j : pending.values()) {
+                JobRow r = j.row();
+                String reason = j.reason() == PendingReason.NONE ? (r.reason().isEmpty() ? "None" : r.reason()) : j.reason().slurmName();
+                Demand d = j.demand();
+                out.add(new JobBrief(r, reason, j.predictedStart() != Plan.NEVER ? j.predictedStart() : 0,
+                        (int) Math.min(Integer.MAX_VALUE, d.totalCores()), (int) Math.min(Integer.MAX_VALUE, d.totalGpus()),
+                        d.nodesMin(), new int[0]));
+            }
+            for (ServerJob j : runningJobs.values()) {
+                Allocation a = j.allocation();
+                int[] ids = new int[a == null ? 0 : a.nodeCount()];
+                for (int i = 0; i < ids.length; i++) ids[i] = a.node(i);
+                out.add(new JobBrief(j.row(), j.row().reason().isEmpty() ? "None" : j.row().reason(), 0,
+                        a == null ? 0 : (int) a.totalCores(), a == null ? 0 : a.totalGpus(), ids.length, ids));
+            }
+            return out;
         });
     }
 

@@ -60,7 +60,8 @@ final class LocalCluster implements AutoCloseable {
         AgentConfig ac = AgentConfig.of(controller.url(), KEY, name, dir.resolve("spool").resolve(name))
                 .withDeclared(new DeclaredResources(cores, memoryMb, gpus, gpus > 0 ? "a100" : "", 0, List.of(), "g1"))
                 .withKillGrace(Duration.ofSeconds(2)).withSyncWait(Duration.ofSeconds(2))
-                .withTmpBase(dir.resolve("tmp").resolve(name));
+                .withTmpBase(dir.resolve("tmp").resolve(name))
+                .withCgroupBase("bottega-test.slice/t" + Integer.toHexString(dir.toString().hashCode()));
         Agent a = Agent.create(ac);
         a.start();
         return a;
