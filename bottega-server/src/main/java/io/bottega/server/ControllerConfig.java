@@ -18,7 +18,8 @@ import java.util.Set;
  *                           caller's identity); null for none
  * @param clusterKey         the secret agents present
  * @param heartbeatTimeout   a node whose agent has not synced for this long goes DOWN
- * @param syncWait           how long an agent's sync is held when there is nothing to say
+ * @param syncWait           how long an agent's sync is held when there is nothing to say (at most a third of
+ *                           the heartbeat timeout)
  * @param passInterval       a scheduling pass runs at least this often
  * @param forecastInterval   how often every pending job's start time is forecast (EASY and fcfs)
  * @param killGraceSeconds   SIGTERM → SIGKILL grace at the time limit and on cancel
@@ -40,6 +41,8 @@ public record ControllerConfig(Path dataDir, String dbUrl, String httpHost, int 
         scheduler = scheduler == null ? SchedulerConfig.of(SchedulerConfig.Backfill.EASY) : scheduler;
         heartbeatTimeout = heartbeatTimeout == null ? Duration.ofSeconds(30) : heartbeatTimeout;
         syncWait = syncWait == null ? Duration.ofSeconds(10) : syncWait;
+        // an agent is heard from once per sync: a held sync must end well inside the heartbeat timeout
+        if (syncWait.compareTo(heartbeatTimeout.dividedBy(3)) > 0) syncWait = heartbeatTimeout.dividedBy(3);
         passInterval = passInterval == null ? Duration.ofSeconds(1) : passInterval;
         forecastInterval = forecastInterval == null ? Duration.ofSeconds(5) : forecastInterval;
         operators = operators == null ? Set.of() : Set.copyOf(operators);
