@@ -36,6 +36,7 @@ public final class Main {
             case "server" -> ServerCommand.run(args);
             case "agent" -> io.bottega.agent.AgentMain.run(args);
             case "sim" -> io.bottega.cli.sim.SimCommand.execute(System.out, System.err, args);
+            case "bench" -> BenchCommand.run(args);
             case "aot-train" -> {
                 try {
                     yield AotTraining.run();
@@ -85,6 +86,7 @@ public final class Main {
 
             Plan
               sim        replay a workload trace on a model of a machine
+              bench      benchmark scenarios (replay, pass, submit, throughput)
 
               version    print the version
             Run 'bottega COMMAND --help' for a command's options.

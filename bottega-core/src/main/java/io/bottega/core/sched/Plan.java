@@ -1,5 +1,6 @@
 package io.bottega.core.sched;
 
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -11,8 +12,9 @@ public record Plan(long now, List<Decision.Start> starts, List<Decision.Reserve>
     public static final long NEVER = Long.MAX_VALUE;
 
     public Plan {
-        starts = List.copyOf(starts);
-        reservations = List.copyOf(reservations);
-        waits = List.copyOf(waits);
+        // the scheduler hands over lists it no longer touches: wrap them instead of copying on every pass
+        starts = starts.isEmpty() ? List.of() : Collections.unmodifiableList(starts);
+        reservations = reservations.isEmpty() ? List.of() : Collections.unmodifiableList(reservations);
+        waits = waits.isEmpty() ? List.of() : Collections.unmodifiableList(waits);
     }
 }

@@ -28,6 +28,7 @@ public final class ServerJob {
     private long predictedStart = Plan.NEVER;
     private Allocation allocation;
     private List<String> nodeNames = List.of();
+    private String command = "";
 
     public ServerJob(JobRow row, JobSpec spec, Demand demand, List<Dependency> dependencies, boolean anyOf,
                      LaunchOptions options) {
@@ -81,6 +82,11 @@ public final class ServerJob {
         allocation = a;
         nodeNames = List.copyOf(names);
     }
+
+    /** The script's path or the --wrap text, as {@code scontrol show job} prints Command. */
+    public String command() { return command; }
+
+    public void command(String c) { command = c == null ? "" : c; }
 
     public void clearAllocation() {
         allocation = null;

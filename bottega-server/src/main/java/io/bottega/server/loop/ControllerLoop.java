@@ -312,7 +312,9 @@ public final class ControllerLoop implements AutoCloseable {
         ServerJob.LaunchOptions opts = new ServerJob.LaunchOptions("append".equalsIgnoreCase(req.openMode()), req.requeue(),
                 "yes".equalsIgnoreCase(req.killOnInvalidDep()), req.arraySpec().maxConcurrent(),
                 "", arrayEnv);
-        return new ServerJob(row, spec, fits.demand(), deps, anyOf, opts);
+        ServerJob sj = new ServerJob(row, spec, fits.demand(), deps, anyOf, opts);
+        sj.command(!req.wrap().isEmpty() ? req.wrap() : req.scriptPath());
+        return sj;
     }
 
     private static io.bottega.core.model.ResourceRequest resourcesOf(JobSubmission s) {
@@ -389,7 +391,9 @@ public final class ControllerLoop implements AutoCloseable {
             scripts.add(new Store.JobScript(id, p.script(), p.envJson()));
             JobSpec spec = new JobSpec(id, p.name(), p.owner().user(), p.request().account(), p.partition(), p.request().qos(),
                     now, p.timeLimit(), p.beginTime(), p.specTemplate().resources(), p.request().reservation());
-            jobs.add(new ServerJob(row, spec, p.demand(), p.dependencies(), p.anyOf(), p.options()));
+            ServerJob sj = new ServerJob(row, spec, p.demand(), p.dependencies(), p.anyOf(), p.options());
+            sj.command(!p.request().wrap().isEmpty() ? p.request().wrap() : p.request().scriptPath());
+            jobs.add(sj);
         }
         for (ServerJob j : jobs) pending.put(j.id(), j);
         dirty = true;
@@ -407,6 +411,51 @@ public final class ControllerLoop implements AutoCloseable {
                 done.completeExceptionally(new SubmitException(500, "", "Batch job submission failed: the store did not "
                         + "accept the job: " + rootMessage(err)));
             }
+        });
+    }
+
+    /** Where and when a checked submission would start ({@code sbatch --test-only}): 0 start when never. */
+    public record TestOnly(long start, List<String> nodes, long cpus, String partition) {}
+
+    /**
+     * Plans a checked submission on a copy of the current state, behind every pending job, without keeping
+     * anything: when and where it would start.
+     */
+    public CompletableFuture<TestOnly> testOnly(JobFactory.Prepared p) {
+        return call(() -> {
+            long now = nowSeconds();
+            ResourceLedger copy = new ResourceLedger(cluster);
+            for (int i = 0; i < cluster.nodeCount(); i++) copy.setSchedulable(i, ledger.isSchedulable(i));
+            for (ResourceLedger.Running r : ledger.running()) copy.allocate(r.jobId(), r.allocation(), r.start(), r.expectedEnd());
+            List<PendingJob> queue = new ArrayList<>();
+            for (ServerJob j : pending.values()) {
+                queue.add(new PendingJob(j.spec(), j.demand(), j.row().priority(), j.reason() == PendingReason.NONE
+                        || j.reason() == PendingReason.PRIORITY || j.reason() == PendingReason.RESOURCES ? PendingReason.NONE : j.reason(),
+                        j.spec().beginTime(), Reservation.NONE));
+            }
+            long probe = Long.MAX_VALUE / 2;
+            JobSpec t = p.specTemplate();
+            JobSpec spec = new JobSpec(probe, t.name(), t.user(), t.account(), t.partition(), t.qos(), now, t.timeLimit(), t.beginTime(),
+                    t.resources(), t.reservation());
+            queue.add(PendingJob.of(spec, p.demand()));
+            Plan plan = new Scheduler(cluster, config.scheduler()).schedule(now, copy, queue, Scheduler.Options.WITH_FORECAST);
+            for (Decision.Start s : plan.starts()) {
+                if (s.jobId() == probe) return new TestOnly(now, codec.nodeNames(s.allocation()), s.allocation().totalCores(), p.partition());
+            }
+            for (Decision.Reserve r : plan.reservations()) {
+                if (r.jobId() == probe) {
+                    List<String> names = new ArrayList<>();
+                    for (int n : r.reservation().nodes()) names.add(cluster.nodeName(n));
+                    return new TestOnly(r.reservation().start(), names, p.demand().totalCores(), p.partition());
+                }
+            }
+            for (Decision.Wait w : plan.waits()) {
+                if (w.jobId() == probe) {
+                    return new TestOnly(w.predictedStart() == Plan.NEVER ? 0 : w.predictedStart(), List.of(), p.demand().totalCores(),
+                            p.partition());
+                }
+            }
+            return new TestOnly(0, List.of(), p.demand().totalCores(), p.partition());
         });
     }
 
@@ -1090,12 +1139,39 @@ public final class ControllerLoop implements AutoCloseable {
         });
     }
 
+    /** The view of a stored row (a job no longer in memory): its allocation and command read from the row's JSON. */
     public JobView viewOf(JobRow r) {
+        int nodes = 0, cpus = 0, gpus = 0;
+        long mem = 0;
+        if (!r.allocationJson().isEmpty()) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode a = json.readTree(r.allocationJson()).path("nodes");
+                nodes = a.size();
+                for (com.fasterxml.jackson.databind.JsonNode n : a) {
+                    cpus += n.path("cpus").asInt();
+                    gpus += n.path("gpus").size();
+                    mem += n.path("mem").asLong();
+                }
+            } catch (java.io.IOException e) {
+                nodes = nodeCount(r);
+            }
+        }
         return new JobView(r.id(), r.arrayJobId(), r.arrayTaskId(), "", r.name(), r.user(), r.account(), r.partition(),
                 r.qos().isEmpty() ? "normal" : r.qos(), r.state(), r.reason().isEmpty() ? "None" : r.reason(), r.submitTime(),
-                r.eligibleTime(), r.startTime(), r.endTime(), 0, r.timeLimit(), 0, nodeCount(r), 0, 0, 0, r.nodeList(), "",
-                r.workDir(), "", r.stdoutPath(), r.stderrPath(), "", r.priority(), r.exitCode(), r.exitSignal(), r.dependency(),
-                r.comment(), "", r.endTime() > 0 && r.startTime() > 0 ? r.endTime() - r.startTime() : 0);
+                r.eligibleTime(), r.startTime(), r.endTime(), 0, r.timeLimit(), nodes, nodes, cpus, gpus, mem, r.nodeList(), "",
+                r.workDir(), commandOf(r.requestJson()), r.stdoutPath(), r.stderrPath(), "", r.priority(), r.exitCode(),
+                r.exitSignal(), r.dependency(), r.comment(), "", r.endTime() > 0 && r.startTime() > 0 ? r.endTime() - r.startTime() : 0);
+    }
+
+    /** What {@code scontrol show job} calls Command: the script's path, or the --wrap text. */
+    private String commandOf(String requestJson) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode q = json.readTree(requestJson);
+            String wrap = q.path("wrap").asText("");
+            return !wrap.isEmpty() ? wrap : q.path("scriptPath").asText("");
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     private static int nodeCount(JobRow r) {
@@ -1122,7 +1198,7 @@ public final class ControllerLoop implements AutoCloseable {
         return new JobView(r.id(), r.arrayJobId(), r.arrayTaskId(), "", r.name(), r.user(), r.account(), r.partition(),
                 r.qos().isEmpty() ? "normal" : r.qos(), r.state(), reason, r.submitTime(), r.eligibleTime(), r.startTime(),
                 r.endTime(), predicted, r.timeLimit(), d.nodesMin(), a != null ? a.nodeCount() : d.nodesMin(), cpus, gpus, mem,
-                r.nodeList(), schedNodes, r.workDir(), "", r.stdoutPath(), r.stderrPath(), tres, r.priority(), r.exitCode(),
+                r.nodeList(), schedNodes, r.workDir(), j.command(), r.stdoutPath(), r.stderrPath(), tres, r.priority(), r.exitCode(),
                 r.exitSignal(), r.dependency(), r.comment(), j.spec().reservation(), elapsed);
     }
 

@@ -1,0 +1,286 @@
+package io.bottega.app;
+
+import io.bottega.core.model.Cluster;
+import io.bottega.core.model.Demand;
+import io.bottega.core.model.Verdict;
+import io.bottega.core.sched.PendingJob;
+import io.bottega.core.sched.PendingQueue;
+import io.bottega.core.sched.Plan;
+import io.bottega.core.sched.ResourceLedger;
+import io.bottega.core.sched.Scheduler;
+import io.bottega.core.sched.SchedulerConfig;
+import io.bottega.sim.ProgressListener;
+import io.bottega.sim.SimJob;
+import io.bottega.sim.SimulationResult;
+import io.bottega.sim.Simulator;
+import io.bottega.sim.Workload;
+import io.bottega.sim.cluster.Clusters;
+import io.bottega.sim.trace.LoadedTrace;
+import io.bottega.sim.trace.SyntheticWorkload;
+import io.bottega.sim.trace.Traces;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code bottega bench}: whole-pass and whole-system scenarios, each printing its figures as medians over
+ * repeated runs after warm-up runs (these machines are shared and noisy). The commands that produced the
+ * figures in docs/benchmarks.md.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark scenarios (figures for docs/benchmarks.md).",
+        subcommands = {BenchCommand.Replay.class, BenchCommand.Pass.class, BenchCommand.Submit.class, BenchCommand.Throughput.class})
+public final class BenchCommand implements Callable<Integer> {
+
+    public static int run(String[] args) {
+        CommandLine cl = new CommandLine(new BenchCommand());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            System.err.println("bottega bench: error: " + e.getMessage());
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 0;
+    }
+
+    static double median(List<Double> xs) {
+        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length == 0 ? Double.NaN : a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    /** Replays a trace (or a synthetic workload) with one policy, several times; cold and warm replay rates. */
+    @Command(name = "replay", mixinStandardHelpOptions = true, description = "Replay time of a trace, cold (first run) and warm (median of the rest).")
+    static final class Replay implements Callable<Integer> {
+        @Option(names = "--trace", paramLabel = "FILE", description = "SWF, Alibaba or GPU-CSV trace")
+        Path trace;
+        @Option(names = "--synthetic", paramLabel = "N", description = "a synthetic workload of N jobs instead of a trace")
+        int synthetic;
+        @Option(names = "--seed", description = "seed of the synthetic workload (default 1)")
+        long seed = 1;
+        @Option(names = "--cluster", paramLabel = "NAME|FILE", description = "machine (default: the trace's own; leonardo for --synthetic)")
+        String cluster;
+        @Option(names = "--policy", description = "easy (default), conservative or fcfs")
+        String policy = "easy";
+        @Option(names = "--runs", description = "replays (default 5; the first is the cold one)")
+        int runs = 5;
+
+        @Override
+        public Integer call() throws Exception {
+            long t0 = System.nanoTime();
+            Workload w;
+            Cluster c;
+            if (synthetic > 0) {
+                c = Clusters.load(cluster == null ? "leonardo" : cluster);
+                LoadedTrace t = SyntheticWorkload.builder(c).jobs(synthetic).seed(seed).generate();
+                w = t.workload();
+            } else {
+                if (trace == null) throw new IllegalArgumentException("give --trace FILE or --synthetic N");
+                Cluster target = cluster == null ? null : Clusters.load(cluster);
+                Traces.Options o = Traces.Options.defaults().withSkipInvalid(true);
+                if (target != null) o = o.withCluster(target);
+                LoadedTrace t = Traces.load(trace, o);
+                w = t.workload();
+                c = target != null ? target : w.machine().orElseThrow(() -> new IllegalArgumentException("the trace names no machine: give --cluster"));
+            }
+            double parse = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "workload: %d jobs on %s (%d nodes), read in %.2f s (%.0f jobs/s)%n", w.jobs().size(), c.name(),
+                    c.nodeCount(), parse, w.jobs().size() / parse);
+            List<Double> warm = new ArrayList<>();
+            double cold = 0;
+            for (int r = 0; r < runs; r++) {
+                SimulationResult res = Simulator.run(c, w, SchedulerConfig.parse(policy), ProgressListener.NONE);
+                double s = res.simNanos() / 1e9;
+                if (r == 0) cold = s;
+                else warm.add(s);
+                System.out.printf(Locale.ROOT, "  run %d: %.3f s replay, %.0f jobs/s, %d passes%n", r + 1, s, w.jobs().size() / s, res.passes());
+            }
+            double m = warm.isEmpty() ? cold : median(warm);
+            System.out.printf(Locale.ROOT, "%s %s: cold %.3f s (%.0f jobs/s); warm median %.3f s (%.0f jobs/s); heap used %d MB%n",
+                    policy, synthetic > 0 ? "synthetic-" + synthetic : trace.getFileName(), cold, w.jobs().size() / cold, m,
+                    w.jobs().size() / m, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+            return 0;
+        }
+    }
+
+    /** One scheduling pass with a forecast for every pending job, on a machine filled with running jobs. */
+    @Command(name = "pass", mixinStandardHelpOptions = true, description = "One pass over a deep queue on a busy machine, forecasting every job.")
+    static final class Pass implements Callable<Integer> {
+        @Option(names = "--cluster", description = "machine (default leonardo)")
+        String cluster = "leonardo";
+        @Option(names = "--running", description = "jobs running (default 5000)")
+        int running = 5000;
+        @Option(names = "--pending", description = "jobs pending (default 100000)")
+        int pending = 100_000;
+        @Option(names = "--policy", description = "conservative (default), easy or fcfs")
+        String policy = "conservative";
+        @Option(names = "--runs", description = "passes (default 3)")
+        int runs = 3;
+        @Option(names = "--seed", description = "seed of the workload (default 7)")
+        long seed = 7;
+
+        @Override
+        public Integer call() throws Exception {
+            Cluster c = Clusters.load(cluster);
+            List<SimJob> jobs = SyntheticWorkload.builder(c).jobs(running * 3 + pending).seed(seed).generate().workload().jobs();
+            Demand.Resolver res = new Demand.Resolver(c);
+            ResourceLedger ledger = new ResourceLedger(c);
+            Scheduler filler = new Scheduler(c, SchedulerConfig.parse("easy"));
+            List<PendingJob> queue = new ArrayList<>();
+            for (SimJob j : jobs) {
+                if (!(res.resolve(j.spec().withBeginTime(0)) instanceof Verdict.Fits f)) continue;
+                PendingJob p = PendingJob.of(j.spec().withBeginTime(0), f.demand());
+                if (ledger.runningCount() < running && f.demand().nodesMax() <= 2) {
+                    filler.schedule(0, ledger, List.of(p), Scheduler.Options.DECISIONS_ONLY);
+                } else if (queue.size() < pending) {
+                    queue.add(p);
+                }
+            }
+            System.out.printf(Locale.ROOT, "%s: %d nodes, %d jobs running, %d pending; free %d cores, %d GPUs%n", c.name(), c.nodeCount(),
+                    ledger.runningCount(), queue.size(), ledger.freeCoresTotal(), ledger.freeGpusTotal());
+            List<Double> times = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                ResourceLedger l = new ResourceLedger(c);
+                for (var x : ledger.running()) l.allocate(x.jobId(), x.allocation(), x.start(), x.expectedEnd());
+                PendingQueue q = PendingQueue.of(SchedulerConfig.Order.FCFS, queue);
+                Scheduler s = new Scheduler(c, SchedulerConfig.parse(policy));
+                long t0 = System.nanoTime();
+                Plan plan = s.schedule(0, l, q, Scheduler.Options.WITH_FORECAST);
+                double sec = (System.nanoTime() - t0) / 1e9;
+                times.add(sec);
+                System.out.printf(Locale.ROOT, "  pass %d: %.3f s; started %d, reserved %d, forecast %d%n", r + 1, sec, plan.starts().size(),
+                        plan.reservations().size(), plan.waits().size());
+            }
+            System.out.printf(Locale.ROOT, "%s pass over %d pending on %s: median %.3f s%n", policy, queue.size(), c.name(), median(times));
+            return 0;
+        }
+    }
+
+    /** Submissions per second through the REST API with concurrent clients (each submission committed before its answer). */
+    @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submissions/s through the API with concurrent clients, against a running controller.")
+    static final class Submit implements Callable<Integer> {
+        @Option(names = "--url", description = "controller (default http://127.0.0.1:$BOTTEGA_PORT or 6860)")
+        String url;
+        @Option(names = "--token", required = true, description = "a token (bottega token)")
+        String token;
+        @Option(names = "--clients", description = "concurrent clients (default 16)")
+        int clients = 16;
+        @Option(names = "--jobs", description = "submissions in all (default 5000)")
+        int jobs = 5000;
+        @Option(names = "--hold", negatable = true, description = "submit held jobs, so nothing runs (default true)")
+        boolean hold = true;
+
+        @Override
+        public Integer call() throws Exception {
+            String base = url != null ? url : "http://127.0.0.1:" + DataDir.defaultPort();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String body = "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"submitDir\":\"/tmp\",\"hold\":" + hold + "}";
+            AtomicInteger left = new AtomicInteger(jobs);
+            ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+            AtomicInteger failures = new AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < clients; i++) {
+                Thread t = new Thread(() -> {
+                    while (left.getAndDecrement() > 0) {
+                        long s = System.nanoTime();
+                        try {
+                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs"))
+                                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(60)).build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() != 201) failures.incrementAndGet();
+                        } catch (Exception e) {
+                            failures.incrementAndGet();
+                        }
+                        latencies.add(System.nanoTime() - s);
+                    }
+                });
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) t.join();
+            double sec = (System.nanoTime() - t0) / 1e9;
+            long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            System.out.printf(Locale.ROOT, "%d submissions with %d clients in %.2f s: %.0f/s; latency median %.1f ms, p99 %.1f ms; %d failed%n",
+                    jobs, clients, sec, jobs / sec, l[l.length / 2] / 1e6, l[(int) (l.length * 0.99)] / 1e6, failures.get());
+            return failures.get() == 0 ? 0 : 1;
+        }
+    }
+
+    /** Trivial jobs completed per second end to end: submitted through the API, run by the agents, recorded. */
+    @Command(name = "throughput", mixinStandardHelpOptions = true, description = "Trivial jobs completed/s end to end, against a running cluster.")
+    static final class Throughput implements Callable<Integer> {
+        @Option(names = "--url", description = "controller (default http://127.0.0.1:$BOTTEGA_PORT or 6860)")
+        String url;
+        @Option(names = "--token", required = true, description = "a token (bottega token)")
+        String token;
+        @Option(names = "--jobs", description = "jobs (default 2000)")
+        int jobs = 2000;
+        @Option(names = "--clients", description = "concurrent submitters (default 8)")
+        int clients = 8;
+        @Parameters(arity = "0..1", description = "the command each job runs (default: true)")
+        String command = "true";
+
+        @Override
+        public Integer call() throws Exception {
+            String base = url != null ? url : "http://127.0.0.1:" + DataDir.defaultPort();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String body = "{\"script\":\"#!/bin/sh\\n" + command.replace("\"", "\\\"") + "\\n\",\"submitDir\":\"/tmp\",\"stdoutPath\":\"/dev/null\"}";
+            AtomicInteger left = new AtomicInteger(jobs);
+            ConcurrentLinkedQueue<Long> ids = new ConcurrentLinkedQueue<>();
+            List<Thread> threads = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < clients; i++) {
+                Thread t = new Thread(() -> {
+                    while (left.getAndDecrement() > 0) {
+                        try {
+                            String r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs")).header("Authorization", "Bearer " + token)
+                                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                                    HttpResponse.BodyHandlers.ofString()).body();
+                            int k = r.indexOf("\"job_id\":");
+                            ids.add(Long.parseLong(r.substring(k + 9, r.indexOf(',', k)).trim()));
+                        } catch (Exception e) {
+                            throw new IllegalStateException("submission failed: " + e.getMessage(), e);
+                        }
+                    }
+                });
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) t.join();
+            double submitSec = (System.nanoTime() - t0) / 1e9;
+            long min = ids.stream().mapToLong(Long::longValue).min().orElse(0);
+            long max = ids.stream().mapToLong(Long::longValue).max().orElse(0);
+            while (true) {
+                String r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs?states=PENDING,RUNNING")).header("Authorization",
+                        "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+                long active = Arrays.stream(r.split("\"id\":")).skip(1).mapToLong(x -> Long.parseLong(x.substring(0, x.indexOf(',')).trim()))
+                        .filter(id -> id >= min && id <= max).count();
+                if (active == 0) break;
+                Thread.sleep(50);
+            }
+            double sec = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "%d jobs ('%s') submitted in %.2f s, all finished after %.2f s: %.0f jobs/s end to end%n", jobs,
+                    command, submitSec, sec, jobs / sec);
+            return 0;
+        }
+    }
+}
