@@ -23,6 +23,9 @@ public enum PendingReason {
     QOS_MIN_NODES("QOSMinNode"),
     ASSOC_GRP_BILLING_MINUTES("AssocGrpBillingMinutes"),
     ASSOC_MAX_JOBS("AssocMaxJobsLimit"),
+    QOS_MAX_JOBS_PER_ACCOUNT("QOSMaxJobsPerAccount"),
+    QOS_MAX_NODES_PER_ACCOUNT("QOSMaxNodePerAccountLimit"),
+    QOS_MAX_GRES_PER_ACCOUNT("QOSMaxGRESPerAccount"),
     NODE_DOWN("NodeDown"),
     JOB_ARRAY_TASK_LIMIT("JobArrayTaskLimit");
 

@@ -4,7 +4,7 @@ import io.bottega.core.model.Allocation;
 import io.bottega.core.model.PendingReason;
 
 /** What one scheduling pass decided for a job. */
-public sealed interface Decision permits Decision.Start, Decision.Reserve, Decision.Wait {
+public sealed interface Decision permits Decision.Start, Decision.Reserve, Decision.Wait, Decision.Preempt {
     long jobId();
 
     /** Start the job now on this allocation. */
@@ -18,4 +18,10 @@ public sealed interface Decision permits Decision.Start, Decision.Reserve, Decis
      * every job ahead of it kept its place ({@link Plan#NEVER} when it cannot be foreseen).
      */
     record Wait(long jobId, PendingReason reason, long predictedStart) implements Decision {}
+
+    /**
+     * Stop running job {@code jobId} so that the higher-QOS job {@code forJob} can start: SIGTERM, then SIGKILL
+     * after {@code graceSeconds}; the job then goes back to the queue ({@code requeue}) or ends PREEMPTED.
+     */
+    record Preempt(long jobId, long forJob, boolean requeue, long graceSeconds) implements Decision {}
 }

@@ -68,6 +68,15 @@ final class Profile {
         }
     }
 
+    /** Takes (or gives back) every resource of an advance reservation's nodes over its window. */
+    void block(io.bottega.core.policy.AdvanceReservation r, boolean take) {
+        int sign = take ? -1 : 1;
+        long from = Math.max(r.start(), now);
+        if (r.end() <= from) return;
+        r.nodes().forEach(node -> add(node, from, r.end(), sign * cluster.cores(node), sign * cluster.gpus(node),
+                sign * cluster.memoryMb(node)));
+    }
+
     /** Takes a job's resources on its nodes over [start, start + duration). */
     void reserve(Demand d, int[] nodes, int[] tasks, long start, long duration) {
         long end = saturatedEnd(start, duration);

@@ -3,9 +3,14 @@ package io.bottega.core.sched;
 import io.bottega.core.model.Allocation;
 import io.bottega.core.model.Cluster;
 
+import io.bottega.core.policy.AdvanceReservation;
+
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -20,8 +25,22 @@ import java.util.TreeSet;
  */
 public final class ResourceLedger {
 
-    /** A job holding resources from {@code start} until at most {@code expectedEnd} (start + time limit). */
-    public record Running(long jobId, Allocation allocation, long start, long expectedEnd) {}
+    /**
+     * A job holding resources from {@code start} until at most {@code expectedEnd} (start + time limit), and whose
+     * it is (user, account, QOS: what limits and preemption count).
+     */
+    public record Running(long jobId, Allocation allocation, long start, long expectedEnd, String user, String account, String qos) {
+        public Running {
+            user = user == null ? "" : user;
+            account = account == null ? "" : account;
+            qos = qos == null ? "" : qos;
+        }
+    }
+
+    /** What one user or account holds in one QOS: running jobs, nodes and GPUs. */
+    public record Usage(int jobs, int nodes, int gpus) {
+        public static final Usage NONE = new Usage(0, 0, 0);
+    }
 
     static final int CPU_KEYS = 257;
     private static final Comparator<Running> BY_END = (a, b) -> {
@@ -50,6 +69,10 @@ public final class ResourceLedger {
     private final TreeSet<Running> running = new TreeSet<>(BY_END);
     private final Map<Long, Running> byJob = new HashMap<>();
     private long version;
+    private final Map<String, int[]> usage = new HashMap<>();
+    private List<AdvanceReservation> reservations = List.of();
+    private Map<String, Double> budgetLeft = Map.of();
+    private final Set<Long> preempting = new HashSet<>();
 
     public ResourceLedger(Cluster cluster) {
         this.cluster = cluster;
@@ -118,6 +141,11 @@ public final class ResourceLedger {
      * never oversubscribes a core, a GPU or a byte.
      */
     public void allocate(long jobId, Allocation a, long start, long expectedEnd) {
+        allocate(jobId, a, start, expectedEnd, "", "", "");
+    }
+
+    /** Takes the allocation's resources for a job of this user, account and QOS (counted for QOS limits). */
+    public void allocate(long jobId, Allocation a, long start, long expectedEnd, String user, String account, String qos) {
         if (byJob.containsKey(jobId)) throw new IllegalStateException("job " + jobId + " already holds resources");
         for (int i = 0; i < a.nodeCount(); i++) {
             int node = a.node(i);
@@ -142,9 +170,10 @@ public final class ResourceLedger {
             long[] ids = a.coreIdsUnsafe(i);
             for (int w = 0; w < ids.length; w++) freeCoreIds[node][w] &= ~ids[w];
         }
-        Running r = new Running(jobId, a, start, expectedEnd);
+        Running r = new Running(jobId, a, start, expectedEnd, user, account, qos);
         byJob.put(jobId, r);
         running.add(r);
+        count(r, 1);
         version++;
     }
 
@@ -153,6 +182,8 @@ public final class ResourceLedger {
         Running r = byJob.remove(jobId);
         if (r == null) throw new IllegalStateException("job " + jobId + " holds no resources");
         running.remove(r);
+        count(r, -1);
+        preempting.remove(jobId);
         Allocation a = r.allocation();
         for (int i = 0; i < a.nodeCount(); i++) {
             int node = a.node(i);
@@ -230,6 +261,55 @@ public final class ResourceLedger {
     }
 
     int wordCount() { return words; }
+
+    private void count(Running r, int sign) {
+        if (r.qos().isEmpty() && r.user().isEmpty() && r.account().isEmpty()) return;
+        int nodes = r.allocation().nodeCount(), gpus = r.allocation().totalGpus();
+        for (String key : new String[] {"u\0" + r.qos() + "\0" + r.user(), "a\0" + r.qos() + "\0" + r.account()}) {
+            int[] u = usage.computeIfAbsent(key, k -> new int[3]);
+            u[0] += sign;
+            u[1] += sign * nodes;
+            u[2] += sign * gpus;
+            if (u[0] == 0) usage.remove(key);
+        }
+    }
+
+    /** What a user's running jobs hold in a QOS. */
+    public Usage userUsage(String qos, String user) { return usage("u\0" + qos + "\0" + user); }
+
+    /** What an account's running jobs hold in a QOS. */
+    public Usage accountUsage(String qos, String account) { return usage("a\0" + qos + "\0" + account); }
+
+    private Usage usage(String key) {
+        int[] u = usage.get(key);
+        return u == null ? Usage.NONE : new Usage(u[0], u[1], u[2]);
+    }
+
+    /** The advance reservations in force (maintenance windows, reservations for users or accounts). */
+    public List<AdvanceReservation> reservations() { return reservations; }
+
+    public void setReservations(List<AdvanceReservation> list) {
+        reservations = List.copyOf(list);
+        version++;
+    }
+
+    /**
+     * What each account may still spend, in billed unit-seconds: its budget for the period, less its finished
+     * jobs' usage and its running jobs' time limits × billing. Accounts absent have no budget limit.
+     */
+    public Map<String, Double> budgetLeft() { return budgetLeft; }
+
+    public void setBudgetLeft(Map<String, Double> left) {
+        budgetLeft = Map.copyOf(left);
+        version++;
+    }
+
+    /** Marks a running job as being preempted: it is not chosen again while it stops. */
+    public void markPreempting(long jobId) {
+        if (byJob.containsKey(jobId)) preempting.add(jobId);
+    }
+
+    public boolean isPreempting(long jobId) { return preempting.contains(jobId); }
 
     /** Free cores summed over all nodes: an upper bound on what any job can get now. */
     public long freeCoresTotal() { return freeCoresTotal; }

@@ -3,8 +3,13 @@ package io.bottega.core.sched;
 import io.bottega.core.model.Allocation;
 import io.bottega.core.model.Cluster;
 import io.bottega.core.model.Demand;
+import io.bottega.core.model.JobSpec;
 import io.bottega.core.model.NodeSet;
 import io.bottega.core.model.PendingReason;
+
+import io.bottega.core.policy.AdvanceReservation;
+import io.bottega.core.policy.Policies;
+import io.bottega.core.policy.Qos;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,6 +42,10 @@ import java.util.Map;
 public final class Scheduler {
     private final Cluster cluster;
     private final SchedulerConfig config;
+    private final Policies policies;
+    private final boolean limitsConfigured;
+    private final boolean preemptionConfigured;
+    private final java.util.HashMap<String, Double> budgetSpent = new java.util.HashMap<>();
     private final Placer placer;
     private final Profile profile;
     private final Placer.Limit extra;
@@ -53,8 +62,22 @@ public final class Scheduler {
     private int blockedAt = -1;
 
     public Scheduler(Cluster cluster, SchedulerConfig config) {
+        this(cluster, config, Policies.NONE);
+    }
+
+    /** A scheduler that also enforces the site's QOS limits, budgets and preemption. */
+    public Scheduler(Cluster cluster, SchedulerConfig config, Policies policies) {
         this.cluster = cluster;
         this.config = config;
+        this.policies = policies;
+        boolean limits = false, preempt = false;
+        for (Qos q : policies.qos().values()) {
+            limits |= q.maxJobsPerUser() > 0 || q.maxNodesPerUser() > 0 || q.maxGpusPerUser() > 0 || q.maxJobsPerAccount() > 0
+                    || q.maxNodesPerAccount() > 0 || q.maxGpusPerAccount() > 0;
+            preempt |= !q.preempts().isEmpty();
+        }
+        this.limitsConfigured = limits;
+        this.preemptionConfigured = preempt;
         this.placer = new Placer(cluster);
         this.profile = new Profile(cluster, placer);
         this.extra = new Placer.Limit(cluster.nodeCount());
@@ -91,6 +114,7 @@ public final class Scheduler {
         if (ledger.cluster() != cluster) throw new IllegalArgumentException("ledger is for another cluster");
         if (queue.order() != config.order()) throw new IllegalArgumentException("queue order differs from the scheduler's");
         refreshEligibility(ledger);
+        budgetSpent.clear();
         int appended = queue.takeChanges();
         boolean incremental = appended >= 0 && queue == lastQueue && ledger.version() == lastLedgerVersion
                 && now < nextEligibleAt && !options.forecast() && config.backfill() != SchedulerConfig.Backfill.CONSERVATIVE;
@@ -99,6 +123,10 @@ public final class Scheduler {
             case EASY -> easy(now, ledger, queue, options, incremental ? appended : -1);
             case CONSERVATIVE -> conservative(now, ledger, queue, options);
         };
+        if (preemptionConfigured) {
+            List<Decision.Preempt> pre = preempt(now, ledger, queue);
+            if (!pre.isEmpty()) plan = new Plan(plan.now(), plan.starts(), plan.reservations(), plan.waits(), pre);
+        }
         lastQueue = queue;
         lastLedgerVersion = ledger.version();
         return plan;
@@ -135,17 +163,93 @@ public final class Scheduler {
         return e;
     }
 
-    private static boolean eligibleNow(PendingJob p, long now) {
-        return p.hold() == PendingReason.NONE && p.eligibleAt() <= now;
+    /**
+     * Why a job may not be looked at now ({@link PendingReason#NONE} when it may): a hold or dependency the caller
+     * decided, its begin time, its advance reservation not open now, a QOS limit it would pass, or its account's
+     * budget. A job stopped here does not block the jobs behind it.
+     */
+    private PendingReason gate(PendingJob p, long now, ResourceLedger l) {
+        if (p.hold() != PendingReason.NONE) return p.hold();
+        if (p.eligibleAt() > now) return PendingReason.BEGIN_TIME;
+        JobSpec spec = p.spec();
+        if (!spec.reservation().isEmpty()) {
+            AdvanceReservation r = reservation(l, spec.reservation());
+            if (r == null || !r.admits(spec.user(), spec.account())) return PendingReason.REQ_NODE_NOT_AVAIL;
+            if (now < r.start() || now + p.demand().timeLimit() > r.end()) return PendingReason.RESERVATION;
+        }
+        if (limitsConfigured) {
+            PendingReason r = limitReason(p, l);
+            if (r != PendingReason.NONE) return r;
+        }
+        if (!l.budgetLeft().isEmpty()) {
+            Double left = l.budgetLeft().get(spec.account());
+            if (left != null) {
+                double need = policies.billingRate(cluster, spec, p.demand()) * p.demand().timeLimit();
+                if (need > left - budgetSpent.getOrDefault(spec.account(), 0.0)) return PendingReason.ASSOC_GRP_BILLING_MINUTES;
+            }
+        }
+        return PendingReason.NONE;
     }
 
-    private static PendingReason ineligibleReason(PendingJob p, long now) {
-        return p.hold() != PendingReason.NONE ? p.hold() : PendingReason.BEGIN_TIME;
-    }
-
-    private Allocation placeNow(PendingJob p, ResourceLedger ledger, Placer.Limit limit) {
+    private PendingReason limitReason(PendingJob p, ResourceLedger l) {
+        Qos q = policies.qosOf(p.spec().qos());
         Demand d = p.demand();
-        Eligible e = eligible(d);
+        long gpus = d.totalGpus();
+        ResourceLedger.Usage u = l.userUsage(q.name(), p.spec().user());
+        if (q.maxJobsPerUser() > 0 && u.jobs() + 1 > q.maxJobsPerUser()) return PendingReason.QOS_MAX_JOBS_PER_USER;
+        if (q.maxNodesPerUser() > 0 && u.nodes() + d.nodesMin() > q.maxNodesPerUser()) return PendingReason.QOS_MAX_NODES_PER_USER;
+        if (q.maxGpusPerUser() > 0 && u.gpus() + gpus > q.maxGpusPerUser()) return PendingReason.QOS_MAX_GRES_PER_USER;
+        ResourceLedger.Usage a = l.accountUsage(q.name(), p.spec().account());
+        if (q.maxJobsPerAccount() > 0 && a.jobs() + 1 > q.maxJobsPerAccount()) return PendingReason.QOS_MAX_JOBS_PER_ACCOUNT;
+        if (q.maxNodesPerAccount() > 0 && a.nodes() + d.nodesMin() > q.maxNodesPerAccount()) return PendingReason.QOS_MAX_NODES_PER_ACCOUNT;
+        if (q.maxGpusPerAccount() > 0 && a.gpus() + gpus > q.maxGpusPerAccount()) return PendingReason.QOS_MAX_GRES_PER_ACCOUNT;
+        return PendingReason.NONE;
+    }
+
+    private static AdvanceReservation reservation(ResourceLedger l, String name) {
+        for (AdvanceReservation r : l.reservations()) if (r.name().equals(name)) return r;
+        return null;
+    }
+
+    /**
+     * A job's eligible nodes for a start at {@code t}: the cached set, less the nodes of advance reservations
+     * whose window its run would cross, or only its own reservation's nodes.
+     */
+    private Eligible eligibleAt(PendingJob p, long t, ResourceLedger l) {
+        Eligible base = eligible(p.demand());
+        List<AdvanceReservation> rs = l.reservations();
+        if (rs.isEmpty()) return base;
+        long end = t + p.demand().timeLimit();
+        if (end < t) end = Long.MAX_VALUE;
+        long[] w = null;
+        String mine = p.spec().reservation();
+        boolean found = mine.isEmpty();
+        for (AdvanceReservation r : rs) {
+            boolean member = r.name().equals(mine) && r.admits(p.spec().user(), p.spec().account());
+            if (member) {
+                found = true;
+                if (w == null) w = base.words().clone();
+                for (int i = 0; i < w.length; i++) w[i] &= r.nodes().word(i);
+            } else if (r.overlaps(t, end)) {
+                if (w == null) w = base.words().clone();
+                for (int i = 0; i < w.length; i++) w[i] &= ~r.nodes().word(i);
+            }
+        }
+        if (!found) return new Eligible(new long[words], 0, 0);
+        if (w == null) return base;
+        int lo = words, hi = 0;
+        for (int i = 0; i < w.length; i++) {
+            if (w[i] != 0) {
+                lo = Math.min(lo, i);
+                hi = i + 1;
+            }
+        }
+        return new Eligible(w, Math.min(lo, hi), hi);
+    }
+
+    private Allocation placeNow(PendingJob p, ResourceLedger ledger, Placer.Limit limit, long now) {
+        Demand d = p.demand();
+        Eligible e = eligibleAt(p, now, ledger);
         return placer.placeNow(d, ledger, e.words(), e.lo(), e.hi(), limit, true);
     }
 
@@ -163,16 +267,16 @@ public final class Scheduler {
             blockedAt = -1;
             from = 0;
         } else if (blockedAt >= 0) {
-            return new Plan(now, starts, List.of(), List.of()); // the first job still waits: nothing behind it may go
+            return new Plan(now, starts, List.of(), List.of(), List.of()); // the first job still waits: nothing behind it may go
         }
         for (int i = from; i < q.end(); i++) {
             PendingJob p = q.at(i);
             if (p == null) continue;
-            if (!eligibleNow(p, now)) {
+            if (gate(p, now, ledger) != PendingReason.NONE) {
                 noteIneligible(p, now);
                 continue;
             }
-            Allocation a = placeNow(p, ledger, null);
+            Allocation a = placeNow(p, ledger, null, now);
             if (a == null) {
                 blockedAt = i;
                 break;
@@ -181,7 +285,7 @@ public final class Scheduler {
             q.removeStarted(i);
         }
         List<Decision.Wait> waits = options.forecast() ? forecast(now, ledger, q.toList(), null) : List.of();
-        return new Plan(now, starts, List.of(), waits);
+        return new Plan(now, starts, List.of(), waits, List.of());
     }
 
     private Plan easy(long now, ResourceLedger ledger, PendingQueue q, Options options, int from) {
@@ -197,11 +301,11 @@ public final class Scheduler {
             for (; i < q.end(); i++) {
                 PendingJob p = q.at(i);
                 if (p == null) continue;
-                if (!eligibleNow(p, now)) {
+                if (gate(p, now, ledger) != PendingReason.NONE) {
                     noteIneligible(p, now);
                     continue;
                 }
-                Allocation a = placeNow(p, ledger, null);
+                Allocation a = placeNow(p, ledger, null, now);
                 if (a != null) {
                     start(p, a, now, ledger, starts);
                     q.removeStarted(i);
@@ -220,7 +324,7 @@ public final class Scheduler {
             long shadowTime = headReservation.start();
             while ((i = q.nextFitting(i, ledger.freeCoresTotal, ledger.freeGpusTotal)) >= 0) {
                 PendingJob p = q.at(i);
-                if (!eligibleNow(p, now)) {
+                if (gate(p, now, ledger) != PendingReason.NONE) {
                     noteIneligible(p, now);
                     i++;
                     continue;
@@ -228,7 +332,7 @@ public final class Scheduler {
                 Demand d = p.demand();
                 long end = now + d.timeLimit();
                 boolean pastShadow = end > shadowTime || end < now;
-                Allocation a = placeNow(p, ledger, pastShadow ? extra : null);
+                Allocation a = placeNow(p, ledger, pastShadow ? extra : null, now);
                 if (a != null) {
                     start(p, a, now, ledger, starts);
                     q.removeStarted(i);
@@ -240,7 +344,7 @@ public final class Scheduler {
         List<Decision.Wait> waits = options.forecast()
                 ? forecast(now, ledger, q.toList(), head == null ? null : Map.of(head.id(), headReservation))
                 : List.of();
-        return new Plan(now, starts, reserves, waits);
+        return new Plan(now, starts, reserves, waits, List.of());
     }
 
     /**
@@ -250,26 +354,28 @@ public final class Scheduler {
     private Reservation shadow(PendingJob p, long now, ResourceLedger ledger) {
         extra.clear();
         Demand d = p.demand();
-        Eligible el = eligible(d);
-        long[] e = el.words();
-        int lo = el.lo(), hi = el.hi();
-        if (hi <= lo) return Reservation.NONE;
+        if (eligible(d).hi() <= eligible(d).lo()) return Reservation.NONE;
         List<ResourceLedger.Running> suspended = new ArrayList<>();
         Reservation found = Reservation.NONE;
         var it = ledger.runningByEnd().iterator();
         ResourceLedger.Running next = it.hasNext() ? it.next() : null;
+        long[] windows = reservationEnds(ledger, now);
+        int wi = 0;
         long needCores = d.totalCores(), needGpus = d.totalGpus();
-        while (next != null) {
-            long t = next.expectedEnd();
+        while (next != null || wi < windows.length) {
+            long t = next == null ? windows[wi] : wi < windows.length ? Math.min(next.expectedEnd(), windows[wi]) : next.expectedEnd();
             while (next != null && next.expectedEnd() == t) {
                 ledger.suspend(next);
                 suspended.add(next);
                 next = it.hasNext() ? it.next() : null;
             }
+            while (wi < windows.length && windows[wi] <= t) wi++;
             if (needCores > ledger.freeCoresTotal || needGpus > ledger.freeGpusTotal) continue;
-            Allocation a = placer.placeNow(d, ledger, e, lo, hi, null, false);
-            if (a == null) continue;
             long start = Math.max(t, now + 1);
+            Eligible el = eligibleAt(p, start, ledger);
+            if (el.hi() <= el.lo()) continue;
+            Allocation a = placer.placeNow(d, ledger, el.words(), el.lo(), el.hi(), null, false);
+            if (a == null) continue;
             int k = a.nodeCount();
             int[] nodes = new int[k];
             int[] tasks = new int[k];
@@ -294,6 +400,12 @@ public final class Scheduler {
         return found;
     }
 
+    /** The ends (after now) of advance reservations, sorted: times at which nodes come back. */
+    private static long[] reservationEnds(ResourceLedger l, long now) {
+        if (l.reservations().isEmpty()) return new long[0];
+        return l.reservations().stream().mapToLong(AdvanceReservation::end).filter(e -> e > now).sorted().distinct().toArray();
+    }
+
     private void limitAtShadow(int node, ResourceLedger l, int cores, int gpus, long mem) {
         if (extra.has(node)) return;
         extra.set(node, l.freeCores[node] - cores, Long.bitCount(l.freeGpus[node]) - gpus, l.freeMem[node] - mem);
@@ -313,7 +425,7 @@ public final class Scheduler {
         List<Decision.Start> starts = new ArrayList<>();
         List<Decision.Reserve> reserves = new ArrayList<>();
         List<Decision.Wait> waits = new ArrayList<>();
-        profile.reset(ledger, now);
+        resetProfile(ledger, now);
         // every reservation made before stays in the profile while its job looks for a better one
         int n = q.end();
         boolean[] kept = new boolean[n];
@@ -321,7 +433,7 @@ public final class Scheduler {
             PendingJob p = q.at(i);
             if (p == null) continue;
             Reservation r = p.reservation();
-            if (r.isNone() || !eligibleNow(p, now) || r.start() < now || !stillSchedulable(r)) continue;
+            if (r.isNone() || p.hold() != PendingReason.NONE || r.start() < now || !stillSchedulable(r)) continue;
             profile.reserve(p.demand(), r.nodes(), r.tasks(), r.start(), p.demand().timeLimit());
             kept[i] = true;
         }
@@ -329,35 +441,67 @@ public final class Scheduler {
             PendingJob p = q.at(i);
             if (p == null) continue;
             Demand d = p.demand();
-            if (!eligibleNow(p, now)) {
-                if (!p.reservation().isNone()) q.reserve(i, Reservation.NONE);
-                if (options.forecast()) waits.add(new Decision.Wait(p.id(), ineligibleReason(p, now), Plan.NEVER));
+            PendingReason gate = gate(p, now, ledger);
+            Reservation old = p.reservation();
+            if (gate != PendingReason.NONE && gate != PendingReason.BEGIN_TIME && gate != PendingReason.RESERVATION) {
+                if (kept[i]) profile.unreserve(d, old.nodes(), old.tasks(), old.start(), d.timeLimit());
+                if (!old.isNone()) q.reserve(i, Reservation.NONE);
+                if (options.forecast()) waits.add(new Decision.Wait(p.id(), gate, Plan.NEVER));
                 continue;
             }
-            Reservation old = p.reservation();
             if (kept[i]) profile.unreserve(d, old.nodes(), old.tasks(), old.start(), d.timeLimit());
-            Eligible e = eligible(d);
-            Profile.Slot s = profile.earliest(d, e.words(), e.lo(), e.hi(), now, d.timeLimit());
+            Profile.Slot s = slotFor(p, Math.max(now, p.eligibleAt()), ledger);
             if (s == null || (kept[i] && s.start() > old.start())) {
                 if (kept[i]) {
                     s = new Profile.Slot(old.start(), old.nodes(), old.tasks());
                 } else {
                     if (!old.isNone()) q.reserve(i, Reservation.NONE);
-                    if (options.forecast()) waits.add(new Decision.Wait(p.id(), PendingReason.REQ_NODE_NOT_AVAIL, Plan.NEVER));
+                    if (options.forecast()) waits.add(new Decision.Wait(p.id(), gate != PendingReason.NONE ? gate
+                            : PendingReason.REQ_NODE_NOT_AVAIL, Plan.NEVER));
                     continue;
                 }
             }
             profile.reserve(d, s.nodes(), s.tasks(), s.start(), d.timeLimit());
-            if (s.start() == now) {
+            if (s.start() == now && gate == PendingReason.NONE) {
                 start(p, placer.allocate(d, ledger, s.nodes(), s.tasks()), now, ledger, starts);
                 q.removeStarted(i);
             } else {
-                Reservation r = new Reservation(s.start(), s.nodes(), s.tasks());
+                Reservation r = new Reservation(Math.max(s.start(), now + 1), s.nodes(), s.tasks());
                 q.reserve(i, r);
-                reserves.add(new Decision.Reserve(p.id(), r, reserves.isEmpty() ? PendingReason.RESOURCES : PendingReason.PRIORITY));
+                PendingReason why = gate != PendingReason.NONE ? gate : reserves.isEmpty() ? PendingReason.RESOURCES : PendingReason.PRIORITY;
+                reserves.add(new Decision.Reserve(p.id(), r, why));
             }
         }
-        return new Plan(now, starts, reserves, waits);
+        return new Plan(now, starts, reserves, waits, List.of());
+    }
+
+    /** The profile of the ledger's running jobs, with every advance reservation blocking its nodes over its window. */
+    private void resetProfile(ResourceLedger ledger, long now) {
+        profile.reset(ledger, now);
+        for (AdvanceReservation r : ledger.reservations()) profile.block(r, true);
+    }
+
+    /**
+     * The earliest slot for a job from {@code from}: among its eligible nodes, or — for a job of an advance
+     * reservation — among the reservation's nodes inside its window.
+     */
+    private Profile.Slot slotFor(PendingJob p, long from, ResourceLedger ledger) {
+        Demand d = p.demand();
+        String mine = p.spec().reservation();
+        if (mine.isEmpty()) {
+            Eligible e = eligible(d);
+            return profile.earliest(d, e.words(), e.lo(), e.hi(), from, d.timeLimit());
+        }
+        AdvanceReservation r = reservation(ledger, mine);
+        if (r == null || !r.admits(p.spec().user(), p.spec().account())) return null;
+        Eligible e = eligibleAt(p, Math.max(from, r.start()), ledger);
+        profile.block(r, false);
+        try {
+            Profile.Slot s = profile.earliest(d, e.words(), e.lo(), e.hi(), Math.max(from, r.start()), d.timeLimit());
+            return s != null && s.start() + d.timeLimit() <= r.end() ? s : null;
+        } finally {
+            profile.block(r, true);
+        }
     }
 
     private boolean stillSchedulable(Reservation r) {
@@ -365,10 +509,67 @@ public final class Scheduler {
         return true;
     }
 
-    private static void start(PendingJob p, Allocation a, long now, ResourceLedger ledger, List<Decision.Start> starts) {
+    private void start(PendingJob p, Allocation a, long now, ResourceLedger ledger, List<Decision.Start> starts) {
         long end = now + p.demand().timeLimit();
-        ledger.allocate(p.id(), a, now, end < now ? Long.MAX_VALUE : end);
+        JobSpec spec = p.spec();
+        ledger.allocate(p.id(), a, now, end < now ? Long.MAX_VALUE : end, spec.user(), spec.account(),
+                policies.qosOf(spec.qos()).name());
+        if (!ledger.budgetLeft().isEmpty() && ledger.budgetLeft().containsKey(spec.account())) {
+            budgetSpent.merge(spec.account(), policies.billingRate(cluster, spec, p.demand()) * p.demand().timeLimit(), Double::sum);
+        }
         starts.add(new Decision.Start(p.id(), a));
+    }
+
+    /**
+     * Preemption: the first waiting job (in order) whose QOS may preempt others and that does not fit now gets
+     * running jobs of those QOS stopped — lowest QOS priority first, then the youngest (latest start, then highest
+     * id) — as few as let it fit.
+     * One preemptor a pass; the victims are marked in the ledger so that no later pass picks them again.
+     */
+    private List<Decision.Preempt> preempt(long now, ResourceLedger ledger, PendingQueue q) {
+        for (int i = 0; i < q.end(); i++) {
+            PendingJob p = q.at(i);
+            if (p == null) continue;
+            Qos pq = policies.qosOf(p.spec().qos());
+            if (pq.preempts().isEmpty() || gate(p, now, ledger) != PendingReason.NONE) continue;
+            List<ResourceLedger.Running> candidates = new ArrayList<>();
+            boolean stopping = false;
+            for (ResourceLedger.Running r : ledger.running()) {
+                if (ledger.isPreempting(r.jobId())) stopping |= pq.canPreempt(r.qos());
+                else if (pq.canPreempt(r.qos())) candidates.add(r);
+            }
+            if (stopping) return List.of(); // jobs are already stopping for a preemptor: let them go first
+            if (candidates.isEmpty()) continue;
+            candidates.sort(java.util.Comparator.comparingInt((ResourceLedger.Running r) -> policies.qosOf(r.qos()).priority())
+                    .thenComparing(java.util.Comparator.comparingLong(ResourceLedger.Running::start).reversed())
+                    .thenComparing(java.util.Comparator.comparingLong(ResourceLedger.Running::jobId).reversed()));
+            Demand d = p.demand();
+            Eligible e = eligibleAt(p, now, ledger);
+            List<ResourceLedger.Running> suspended = new ArrayList<>();
+            Allocation fit = null;
+            for (ResourceLedger.Running c : candidates) {
+                ledger.suspend(c);
+                suspended.add(c);
+                if (d.totalCores() > ledger.freeCoresTotal || d.totalGpus() > ledger.freeGpusTotal) continue;
+                fit = placer.placeNow(d, ledger, e.words(), e.lo(), e.hi(), null, false);
+                if (fit != null) break;
+            }
+            for (ResourceLedger.Running c : suspended) ledger.resume(c);
+            if (fit == null) continue;
+            java.util.Set<Integer> used = new java.util.HashSet<>();
+            for (int k = 0; k < fit.nodeCount(); k++) used.add(fit.node(k));
+            List<Decision.Preempt> out = new ArrayList<>();
+            for (ResourceLedger.Running v : suspended) {
+                boolean touches = false;
+                for (int k = 0; k < v.allocation().nodeCount() && !touches; k++) touches = used.contains(v.allocation().node(k));
+                if (!touches) continue;
+                Qos vq = policies.qosOf(v.qos());
+                out.add(new Decision.Preempt(v.jobId(), p.id(), vq.preemptMode() == Qos.PreemptMode.REQUEUE, vq.graceSeconds()));
+                ledger.markPreempting(v.jobId());
+            }
+            return out;
+        }
+        return List.of();
     }
 
     /**
@@ -377,7 +578,7 @@ public final class Scheduler {
      */
     private List<Decision.Wait> forecast(long now, ResourceLedger ledger, List<PendingJob> ordered,
                                          Map<Long, Reservation> reserved) {
-        profile.reset(ledger, now);
+        resetProfile(ledger, now);
         if (reserved != null) {
             for (PendingJob p : ordered) {
                 Reservation r = reserved.get(p.id());
@@ -391,33 +592,23 @@ public final class Scheduler {
         long notBefore = now;
         for (PendingJob p : ordered) {
             if (reserved != null && reserved.containsKey(p.id())) continue;
-            if (!eligibleNow(p, now)) {
-                long from = p.hold() == PendingReason.NONE ? p.eligibleAt() : -1;
-                long predicted = Plan.NEVER;
-                if (from >= 0) {
-                    Demand d = p.demand();
-                    Eligible e = eligible(d);
-                    Profile.Slot s = profile.earliest(d, e.words(), e.lo(), e.hi(), from, d.timeLimit());
-                    if (s != null) {
-                        profile.reserve(d, s.nodes(), s.tasks(), s.start(), d.timeLimit());
-                        predicted = s.start();
-                    }
-                }
-                waits.add(new Decision.Wait(p.id(), ineligibleReason(p, now), predicted));
+            PendingReason gate = gate(p, now, ledger);
+            Demand d = p.demand();
+            if (gate != PendingReason.NONE && gate != PendingReason.BEGIN_TIME && gate != PendingReason.RESERVATION) {
+                waits.add(new Decision.Wait(p.id(), gate, Plan.NEVER));
                 continue;
             }
-            Demand d = p.demand();
-            Eligible e = eligible(d);
-            Profile.Slot s = profile.earliest(d, e.words(), e.lo(), e.hi(), inOrder ? notBefore : now, d.timeLimit());
+            long from = Math.max(inOrder ? notBefore : now, p.eligibleAt());
+            Profile.Slot s = slotFor(p, from, ledger);
             if (s == null) {
-                waits.add(new Decision.Wait(p.id(), PendingReason.REQ_NODE_NOT_AVAIL, Plan.NEVER));
+                waits.add(new Decision.Wait(p.id(), gate != PendingReason.NONE ? gate : PendingReason.REQ_NODE_NOT_AVAIL, Plan.NEVER));
                 continue;
             }
             notBefore = Math.max(notBefore, s.start());
             profile.reserve(d, s.nodes(), s.tasks(), s.start(), d.timeLimit());
-            PendingReason why = blockedAhead ? PendingReason.PRIORITY : PendingReason.RESOURCES;
+            PendingReason why = gate != PendingReason.NONE ? gate : blockedAhead ? PendingReason.PRIORITY : PendingReason.RESOURCES;
             waits.add(new Decision.Wait(p.id(), why, s.start() <= now ? now + 1 : s.start()));
-            blockedAhead = true;
+            if (gate == PendingReason.NONE) blockedAhead = true;
         }
         return waits;
     }
