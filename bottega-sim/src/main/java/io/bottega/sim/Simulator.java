@@ -7,6 +7,8 @@ import io.bottega.core.model.Hostlist;
 import io.bottega.core.model.JobSpec;
 import io.bottega.core.model.JobState;
 import io.bottega.core.model.Verdict;
+import io.bottega.core.policy.FairShare;
+import io.bottega.core.policy.Policies;
 import io.bottega.core.sched.Decision;
 import io.bottega.core.sched.PendingJob;
 import io.bottega.core.sched.Plan;
@@ -43,9 +45,27 @@ public final class Simulator {
         return replay(cluster, workload, config, progress, false).result();
     }
 
+    public static SimulationResult run(Cluster cluster, Workload workload, SchedulerConfig config, SimOptions options,
+                                       ProgressListener progress) {
+        return replay(cluster, workload, config, options, progress, false).result();
+    }
+
     /** Runs the replay; with {@code keepDetail}, keeps every allocation and first reservation (memory!). */
     public static Replay replay(Cluster cluster, Workload workload, SchedulerConfig config, ProgressListener progress,
                                 boolean keepDetail) {
+        return replay(cluster, workload, config, SimOptions.DEFAULT, progress, keepDetail);
+    }
+
+    /**
+     * Runs the replay with site policies: under multifactor priority the queue is ordered by priority, recalculated
+     * every {@code recalcSeconds}, with fair share from a tree of the workload's accounts and users (equal shares)
+     * whose usage is charged when a job ends (billed units × seconds run); preempted jobs end at once, and are
+     * requeued (to run again from the start) or end PREEMPTED.
+     */
+    public static Replay replay(Cluster cluster, Workload workload, SchedulerConfig requested, SimOptions options,
+                                ProgressListener progress, boolean keepDetail) {
+        SchedulerConfig config = options.multifactor() ? new SchedulerConfig(requested.backfill(), SchedulerConfig.Order.PRIORITY)
+                : requested;
         List<SimJob> jobs = inSubmitOrder(workload.jobs());
         int n = jobs.size();
         Demand.Resolver resolver = new Demand.Resolver(cluster);
@@ -80,7 +100,13 @@ public final class Simulator {
         boolean conservative = config.backfill() == SchedulerConfig.Backfill.CONSERVATIVE;
 
         ResourceLedger ledger = new ResourceLedger(cluster);
-        Scheduler scheduler = new Scheduler(cluster, config);
+        Scheduler scheduler = new Scheduler(cluster, config, options.policies());
+        Policies policies = options.policies();
+        FairShare fairShare = new FairShare(options.fairShareHalfLife());
+        Map<String, Double> factors = Map.of();
+        long nextRecalc = Long.MIN_VALUE;
+        int[] preempted = new int[n];
+        boolean[] holding = new boolean[n];
         EventHeap ends = new EventHeap(Math.max(16, n));
         EventHeap wakeups = new EventHeap(16);
         PendingQueue pending = new PendingQueue(config.order());
@@ -93,7 +119,7 @@ public final class Simulator {
         long lastProgress = 0;
 
         long t0 = System.nanoTime();
-        while (next < n || !ends.isEmpty()) {
+        while (next < n || !ends.isEmpty() || (!wakeups.isEmpty() && !pending.isEmpty())) {
             long now = Long.MAX_VALUE;
             if (next < n) now = jobs.get(next).spec().submitTime();
             if (!ends.isEmpty()) now = Math.min(now, ends.peekTime());
@@ -102,15 +128,31 @@ public final class Simulator {
             // 1. every job end at this instant
             while (!ends.isEmpty() && ends.peekTime() == now) {
                 int i = ends.pop();
+                if (!holding[i] || end[i] != now) continue; // an end that preemption cancelled
+                holding[i] = false;
                 ledger.release(jobs.get(i).id());
+                if (options.multifactor()) {
+                    JobSpec sp = jobs.get(i).spec();
+                    fairShare.addUsage(sp.user(), sp.account(), policies.billingOf(cluster.partitions().get(demands[i].partition()).name())
+                            .charge(coreCount[i], gpuCount[i], memCount[i], now - start[i]), now);
+                }
                 busyCores -= coreCount[i];
                 busyGpus -= gpuCount[i];
                 running--;
                 done++;
             }
             // 2. every submission at this instant
+            if (options.multifactor() && now >= nextRecalc) {
+                nextRecalc = now + options.recalcSeconds();
+                factors = fairShare.factorsByUser(now);
+                final Map<String, Double> f = factors;
+                final long at = now;
+                pending.reprioritize(p -> priority(cluster, policies, p.spec(), p.demand(), f, at));
+            }
             while (next < n && jobs.get(next).spec().submitTime() == now) {
-                pending.add(PendingJob.of(jobs.get(next).spec(), demands[next]));
+                PendingJob pj = PendingJob.of(jobs.get(next).spec(), demands[next]);
+                if (options.multifactor()) pj = pj.withPriority(priority(cluster, policies, pj.spec(), pj.demand(), factors, now));
+                pending.add(pj);
                 next++;
             }
             // 3. one pass
@@ -122,6 +164,7 @@ public final class Simulator {
                     int i = indexOf.get(s.jobId(), -1);
                     Allocation a = s.allocation();
                     start[i] = now;
+                    holding[i] = true;
                     long run = jobs.get(i).effectiveRunTime();
                     end[i] = now + run;
                     ends.push(end[i], i);
@@ -140,6 +183,23 @@ public final class Simulator {
                 if (conservative) {
                     for (Decision.Reserve r : plan.reservations()) wakeups.push(r.reservation().start(), 0);
                 }
+                for (Decision.Preempt pre : plan.preemptions()) {
+                    int i = indexOf.get(pre.jobId(), -1);
+                    ledger.release(pre.jobId());
+                    holding[i] = false;
+                    busyCores -= coreCount[i];
+                    busyGpus -= gpuCount[i];
+                    running--;
+                    preempted[i]++;
+                    end[i] = now; // the end pushed for its run is ignored
+                    if (pre.requeue()) {
+                        start[i] = -1;
+                        pending.add(PendingJob.of(jobs.get(i).spec(), demands[i]));
+                    } else {
+                        done++;
+                    }
+                    wakeups.push(now + 1, 0);
+                }
             }
             timeline.add(now, busyCores, busyGpus, running, pending.size());
             if (done - lastProgress >= 8192 || (next == n && ends.isEmpty())) {
@@ -157,7 +217,8 @@ public final class Simulator {
             SimJob j = jobs.get(i);
             JobSpec s = j.spec();
             String partition = s.partition().isEmpty() ? cluster.partitions().get(demands[i].partition()).name() : s.partition();
-            JobState state = j.runTime() > s.timeLimit() ? JobState.TIMEOUT : JobState.COMPLETED;
+            JobState state = preempted[i] > 0 && start[i] >= 0 && end[i] - start[i] < j.effectiveRunTime() ? JobState.PREEMPTED
+                    : j.runTime() > s.timeLimit() ? JobState.TIMEOUT : JobState.COMPLETED;
             String nodeList = keepDetail ? nodeList(cluster, allocations[i]) : nodeList(cluster, nodeIds[i]);
             results.add(new JobResult(s.id(), s.user(), s.account(), partition, s.submitTime(), start[i], end[i],
                     s.timeLimit(), nodeCount[i], taskCount[i], coreCount[i], gpuCount[i], memCount[i], nodeList, state,
@@ -165,9 +226,14 @@ public final class Simulator {
         }
         Map<Long, Allocation> allocs = new HashMap<>();
         if (keepDetail) for (int i = 0; i < n; i++) allocs.put(jobs.get(i).id(), allocations[i]);
-        SimulationResult result = new SimulationResult(config.backfill().label(), cluster, results, timeline.points(), simNanos,
-                passes);
+        String label = config.backfill().label() + (options.multifactor() ? "+multifactor" : "");
+        SimulationResult result = new SimulationResult(label, cluster, results, timeline.points(), simNanos, passes);
         return new Replay(result, allocs, firstReservation);
+    }
+
+    private static long priority(Cluster c, Policies policies, JobSpec spec, Demand d, Map<String, Double> factors, long now) {
+        double f = factors.getOrDefault(spec.account() + "/" + spec.user(), 1.0);
+        return policies.priority(c, spec, d, spec.submitTime(), f, now).priority();
     }
 
     private static List<SimJob> inSubmitOrder(List<SimJob> jobs) {

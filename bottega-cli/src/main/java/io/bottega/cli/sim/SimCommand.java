@@ -4,6 +4,7 @@ import io.bottega.core.model.Cluster;
 import io.bottega.core.sched.SchedulerConfig;
 import io.bottega.sim.ProgressListener;
 import io.bottega.sim.SimulationResult;
+import io.bottega.sim.SimOptions;
 import io.bottega.sim.Simulator;
 import io.bottega.sim.Workload;
 import io.bottega.sim.cluster.ClusterFileException;
@@ -67,8 +68,14 @@ public final class SimCommand implements Callable<Integer> {
     String cluster;
 
     @Option(names = "--policy", paramLabel = "POLICY[,POLICY...]", split = ",", defaultValue = "easy",
-            description = "fcfs, easy, conservative; several separated by commas (default: ${DEFAULT-VALUE}).")
+            description = "fcfs, easy, conservative, each optionally with +multifactor (the queue ordered by multifactor "
+                    + "priority with fair share instead of first come, first served); several separated by commas "
+                    + "(default: ${DEFAULT-VALUE}).")
     List<String> policies;
+
+    @Option(names = "--fairshare-halflife", paramLabel = "TIME", defaultValue = "7-00:00:00",
+            description = "Half-life of usage in the fair-share tree, Slurm time syntax (default: ${DEFAULT-VALUE}).")
+    String halfLife;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where the outputs go (created when missing).")
     Path out;
@@ -205,9 +212,18 @@ public final class SimCommand implements Callable<Integer> {
         long origin = w.jobs().isEmpty() ? 0 : w.jobs().get(0).spec().submitTime();
         List<SimulationResult> results = new ArrayList<>();
         List<Metrics> metrics = new ArrayList<>();
-        for (SchedulerConfig c : configs) {
-            ProgressBar pb = bar ? new ProgressBar(stderr, c.backfill().label(), origin) : null;
-            SimulationResult r = Simulator.run(machine, w, c, pb != null ? pb : ProgressListener.NONE);
+        long hl;
+        try {
+            hl = io.bottega.sim.util.SlurmTime.parse(halfLife);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--fairshare-halflife: " + e.getMessage());
+        }
+        for (int k = 0; k < configs.size(); k++) {
+            SchedulerConfig c = configs.get(k);
+            boolean mf = multifactor.get(k);
+            ProgressBar pb = bar ? new ProgressBar(stderr, c.backfill().label() + (mf ? "+multifactor" : ""), origin) : null;
+            SimOptions so = mf ? io.bottega.sim.SimOptions.multifactor(hl) : io.bottega.sim.SimOptions.DEFAULT;
+            SimulationResult r = Simulator.run(machine, w, c, so, pb != null ? pb : ProgressListener.NONE);
             if (pb != null) pb.done();
             results.add(r);
             metrics.add(Metrics.of(r, loaded.name()));
@@ -219,15 +235,22 @@ public final class SimCommand implements Callable<Integer> {
         return 0;
     }
 
+    private final List<Boolean> multifactor = new ArrayList<>();
+
     private List<SchedulerConfig> policies() {
         Set<String> seen = new LinkedHashSet<>();
         List<SchedulerConfig> out = new ArrayList<>();
+        multifactor.clear();
         for (String p : policies) {
             String k = p.trim().toLowerCase(Locale.ROOT);
             if (k.isEmpty()) throw new UsageException("empty policy name in --policy");
             if (!seen.add(k)) continue;
+            boolean mf = k.endsWith("+multifactor");
+            if (mf) k = k.substring(0, k.length() - "+multifactor".length());
+            else if (k.contains("+")) throw new UsageException("unknown policy modifier in '" + p + "' (known: +multifactor)");
             try {
                 out.add(SchedulerConfig.parse(k));
+                multifactor.add(mf);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }

@@ -106,6 +106,23 @@ public final class PendingQueue {
         markChanged(at);
     }
 
+    /**
+     * Gives every job a new priority at once (a periodic recalculation of multifactor priority) and puts the
+     * queue back in order: O(n log n), not one removal and insertion per job.
+     */
+    public void reprioritize(java.util.function.ToLongFunction<PendingJob> priority) {
+        List<PendingJob> all = new ArrayList<>(live);
+        for (int i = 0; i < end; i++) if (jobs[i] != null) all.add(jobs[i].withPriority(priority.applyAsLong(jobs[i])));
+        all.sort((a, b) -> {
+            int c = Long.compare(key1(a), key1(b));
+            if (c != 0) return c;
+            c = Long.compare(a.spec().submitTime(), b.spec().submitTime());
+            return c != 0 ? c : Long.compare(a.id(), b.id());
+        });
+        rebuild(all);
+        changedFrom = 0;
+    }
+
     /** The jobs in order. */
     public List<PendingJob> toList() {
         List<PendingJob> out = new ArrayList<>(live);
