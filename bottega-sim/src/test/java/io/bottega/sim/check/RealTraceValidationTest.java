@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The independent validator passes on replays of every real trace in ../shared/traces/: no core, GPU or byte
  * oversubscribed, every job run for min(run, limit) after its submission, no reserved job later than its
- * reservation. EASY on every trace; fcfs and conservative on the smaller ones.
+ * reservation. EASY and conservative on every trace; fcfs on KTH.
  */
 class RealTraceValidationTest {
     static Path shared() {
@@ -36,8 +36,11 @@ class RealTraceValidationTest {
             "swf/lublin_256.swf.gz, easy",
             "swf/lublin_256.swf.gz, conservative",
             "swf/LLNL-Thunder-2007-1.1-cln.swf.gz, easy",
+            "swf/LLNL-Thunder-2007-1.1-cln.swf.gz, conservative",
             "swf/SDSC-BLUE-2000-4.2-cln.swf.gz, easy",
+            "swf/SDSC-BLUE-2000-4.2-cln.swf.gz, conservative",
             "swf/CEA-Curie-2011-2.1-cln.swf.gz, easy",
+            "swf/CEA-Curie-2011-2.1-cln.swf.gz, conservative",
             "gpu/alibaba-gpu-v2023_openb_pod_list_default.csv, easy",
             "gpu/alibaba-gpu-v2023_openb_pod_list_default.csv, conservative",
     })
