@@ -166,7 +166,9 @@ final class Profile {
     /** Index of the last breakpoint at or before t (t ≥ now). */
     private int indexAt(int node, long t) {
         long[] ts = times[node];
-        int lo = 0, hi = len[node] - 1;
+        int hi = len[node] - 1;
+        if (hi == 0 || t < ts[1]) return 0; // searches mostly start now: the first entry
+        int lo = 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
             if (ts[mid] <= t) lo = mid;
@@ -307,7 +309,7 @@ final class Profile {
         int needC = d.coresFor(cluster, node, perNode);
         int needG = d.gpusFor(cluster, node, perNode);
         long needM = d.memFor(cluster, node, perNode);
-        if (d.capacityOnEmptyNode(cluster, node) < perNode) return ne; // tasks per node beyond what the node can ever hold
+        if (!fitsEmptyNode(d, node, perNode)) return ne; // tasks per node beyond what the node can ever hold
         long[] ts = times[node];
         int[] c = fc[node];
         int[] g = fg[node];
@@ -332,6 +334,26 @@ final class Profile {
             }
         }
         return ne;
+    }
+
+    private Demand memoDemand;
+    private int memoCores = -1, memoGpus = -1, memoPerNode = -1;
+    private long memoMem = -1;
+    private boolean memoFits;
+
+    /** Whether an empty node can hold perNode tasks, remembered for the last node shape (nodes of a partition are alike). */
+    private boolean fitsEmptyNode(Demand d, int node, int perNode) {
+        int c = cluster.cores(node), g = cluster.gpus(node);
+        long m = cluster.memoryMb(node);
+        if (d != memoDemand || c != memoCores || g != memoGpus || m != memoMem || perNode != memoPerNode) {
+            memoDemand = d;
+            memoCores = c;
+            memoGpus = g;
+            memoMem = m;
+            memoPerNode = perNode;
+            memoFits = d.capacityOnEmptyNode(cluster, node) >= perNode;
+        }
+        return memoFits;
     }
 
     private int event(int ne, long t, boolean begin) {
