@@ -10,6 +10,7 @@ import java.util.Set;
  * @param priority          added to a job's priority through the QOS factor (normalized by the highest QOS priority)
  * @param maxWallSeconds    the longest time limit a job of this QOS may ask for (submit-time check)
  * @param minNodes          the fewest nodes a job of this QOS may ask for (submit-time check; e.g. {@code boost_qos_bprod})
+ * @param maxNodesPerJob    the most nodes a job of this QOS may ask for (submit-time check)
  * @param maxJobsPerUser    running jobs of one user in this QOS
  * @param maxNodesPerUser   nodes held by one user's running jobs in this QOS
  * @param maxGpusPerUser    GPUs held by one user's running jobs in this QOS
@@ -22,7 +23,7 @@ import java.util.Set;
  * @param graceSeconds      between SIGTERM and SIGKILL for a preempted job
  * @param usageFactor       multiplies the billed usage of its jobs (0 for free QOS such as debug, 1 normally)
  */
-public record Qos(String name, int priority, long maxWallSeconds, int minNodes, int maxJobsPerUser, int maxNodesPerUser,
+public record Qos(String name, int priority, long maxWallSeconds, int minNodes, int maxNodesPerJob, int maxJobsPerUser, int maxNodesPerUser,
                   int maxGpusPerUser, int maxJobsPerAccount, int maxNodesPerAccount, int maxGpusPerAccount, int maxSubmitPerUser,
                   Set<String> preempts, PreemptMode preemptMode, long graceSeconds, double usageFactor) {
 
@@ -33,7 +34,7 @@ public record Qos(String name, int priority, long maxWallSeconds, int minNodes, 
 
     public Qos {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("qos name must not be blank");
-        if (maxWallSeconds < 0 || minNodes < 0 || maxJobsPerUser < 0 || maxNodesPerUser < 0 || maxGpusPerUser < 0
+        if (maxWallSeconds < 0 || minNodes < 0 || maxNodesPerJob < 0 || maxJobsPerUser < 0 || maxNodesPerUser < 0 || maxGpusPerUser < 0
                 || maxJobsPerAccount < 0 || maxNodesPerAccount < 0 || maxGpusPerAccount < 0 || maxSubmitPerUser < 0 || graceSeconds < 0) {
             throw new IllegalArgumentException("qos " + name + ": limits must not be negative");
         }
@@ -44,7 +45,7 @@ public record Qos(String name, int priority, long maxWallSeconds, int minNodes, 
 
     /** A QOS with no limit and priority 0. */
     public static Qos unlimited(String name) {
-        return new Qos(name, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Set.of(), PreemptMode.REQUEUE, 0, 1.0);
+        return new Qos(name, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Set.of(), PreemptMode.REQUEUE, 0, 1.0);
     }
 
     public boolean canPreempt(String other) { return preempts.contains(other); }
@@ -56,7 +57,7 @@ public record Qos(String name, int priority, long maxWallSeconds, int minNodes, 
     /** Sets fields one at a time (for configuration readers). */
     public static final class Builder {
         private String name;
-        private int priority, minNodes, maxJobsPerUser, maxNodesPerUser, maxGpusPerUser, maxJobsPerAccount, maxNodesPerAccount,
+        private int priority, minNodes, maxNodesPerJob, maxJobsPerUser, maxNodesPerUser, maxGpusPerUser, maxJobsPerAccount, maxNodesPerAccount,
                 maxGpusPerAccount, maxSubmitPerUser;
         private long maxWallSeconds, graceSeconds;
         private Set<String> preempts;
@@ -68,6 +69,7 @@ public record Qos(String name, int priority, long maxWallSeconds, int minNodes, 
             priority = q.priority;
             maxWallSeconds = q.maxWallSeconds;
             minNodes = q.minNodes;
+            maxNodesPerJob = q.maxNodesPerJob;
             maxJobsPerUser = q.maxJobsPerUser;
             maxNodesPerUser = q.maxNodesPerUser;
             maxGpusPerUser = q.maxGpusPerUser;
@@ -84,6 +86,7 @@ public record Qos(String name, int priority, long maxWallSeconds, int minNodes, 
         public Builder priority(int v) { priority = v; return this; }
         public Builder maxWallSeconds(long v) { maxWallSeconds = v; return this; }
         public Builder minNodes(int v) { minNodes = v; return this; }
+        public Builder maxNodesPerJob(int v) { maxNodesPerJob = v; return this; }
         public Builder maxJobsPerUser(int v) { maxJobsPerUser = v; return this; }
         public Builder maxNodesPerUser(int v) { maxNodesPerUser = v; return this; }
         public Builder maxGpusPerUser(int v) { maxGpusPerUser = v; return this; }
@@ -97,7 +100,7 @@ public record Qos(String name, int priority, long maxWallSeconds, int minNodes, 
         public Builder usageFactor(double v) { usageFactor = v; return this; }
 
         public Qos build() {
-            return new Qos(name, priority, maxWallSeconds, minNodes, maxJobsPerUser, maxNodesPerUser, maxGpusPerUser, maxJobsPerAccount,
+            return new Qos(name, priority, maxWallSeconds, minNodes, maxNodesPerJob, maxJobsPerUser, maxNodesPerUser, maxGpusPerUser, maxJobsPerAccount,
                     maxNodesPerAccount, maxGpusPerAccount, maxSubmitPerUser, preempts, preemptMode, graceSeconds, usageFactor);
         }
     }

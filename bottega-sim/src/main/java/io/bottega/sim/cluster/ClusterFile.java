@@ -1,6 +1,11 @@
 package io.bottega.sim.cluster;
 
 import io.bottega.core.model.Cluster;
+import io.bottega.core.policy.Billing;
+import io.bottega.core.policy.Policies;
+import io.bottega.core.policy.PriorityWeights;
+import io.bottega.core.policy.Qos;
+import io.bottega.core.policy.Site;
 import io.bottega.core.model.Hostlist;
 import io.bottega.core.model.NodeSpec;
 import io.bottega.core.model.Partition;
@@ -56,7 +61,19 @@ import java.util.Set;
  * Unknown keys are errors (a typo must not be silently ignored).
  */
 public final class ClusterFile {
-    private static final Set<String> TOP = Set.of("name", "nodes", "partitions");
+    private static final Set<String> TOP = Set.of("name", "nodes", "partitions", "default_qos", "qos", "billing", "priority",
+            "fairshare", "allocation_period", "accounts");
+    private static final Set<String> QOS = Set.of("name", "priority", "max_wall", "min_nodes", "max_nodes_per_job", "max_jobs_per_user", "max_nodes_per_user",
+            "max_gpus_per_user", "max_jobs_per_account", "max_nodes_per_account", "max_gpus_per_account", "max_submit_per_user",
+            "preempts", "preempt_mode", "grace_time", "usage_factor");
+    private static final Set<String> BILLING = Set.of("core", "gpu", "gb_memory");
+    private static final Set<String> PRIORITY = Set.of("weights", "max_age");
+    private static final Set<String> WEIGHTS = Set.of("age", "fairshare", "job_size", "qos", "partition");
+    private static final Set<String> FAIRSHARE = Set.of("half_life");
+    private static final Set<String> ACCOUNT = Set.of("name", "parent", "shares", "budget_hours", "users");
+
+    /** A cluster file read whole: the machine, and the site's policy and accounts (empty when the file has none). */
+    public record SiteConfig(Cluster cluster, Site site) {}
     private static final Set<String> NODE = Set.of("names", "count", "cores", "memory", "memory_mb", "gpus", "gpu_type",
             "features", "group", "group_size", "core_binding", "power");
     private static final Set<String> POWER = Set.of("idle_watts", "cpu_busy_watts", "gpu_idle_watts", "gpu_busy_watts");
@@ -73,11 +90,31 @@ public final class ClusterFile {
         }
     }
 
+    /** Reads a cluster file with its site sections (qos, billing, priority, fairshare, allocation_period, accounts). */
+    public static SiteConfig loadSite(Path file) throws IOException {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            ClusterFile f = new ClusterFile(file.toString());
+            Object root = f.yaml(r);
+            return new SiteConfig(f.build(root), f.site(f.map(root, "")));
+        }
+    }
+
+    public static SiteConfig parseSite(String yaml, String source) {
+        ClusterFile f = new ClusterFile(source);
+        Object root = f.yaml(new java.io.StringReader(yaml));
+        return new SiteConfig(f.build(root), f.site(f.map(root, "")));
+    }
+
     public static Cluster parse(String yaml, String source) {
         return parse(new java.io.StringReader(yaml), source);
     }
 
     public static Cluster parse(Reader in, String source) {
+        ClusterFile f = new ClusterFile(source);
+        return f.build(f.yaml(in));
+    }
+
+    private Object yaml(Reader in) {
         LoaderOptions opts = new LoaderOptions();
         opts.setAllowDuplicateKeys(false);
         opts.setMaxAliasesForCollections(10);
@@ -91,7 +128,141 @@ public final class ClusterFile {
         } catch (YAMLException e) {
             throw new ClusterFileException(source, "", firstLine(e.getMessage()));
         }
-        return new ClusterFile(source).build(root);
+        return root;
+    }
+
+    /** The site sections; partitions named under billing must exist in the cluster. */
+    private Site site(Map<?, ?> top) {
+        Policies.Builder pb = Policies.builder();
+        if (top.containsKey("default_qos")) pb.defaultQos(string(top.get("default_qos"), "default_qos"));
+        Set<String> qosNames = new LinkedHashSet<>();
+        if (top.containsKey("qos")) {
+            List<?> qs = list(top.get("qos"), "qos");
+            for (int i = 0; i < qs.size(); i++) {
+                String path = "qos[" + i + "]";
+                Map<?, ?> q = map(qs.get(i), path);
+                keys(q, QOS, path);
+                String name = string(require(q, "name", path), path + ".name");
+                if (!qosNames.add(name)) throw error(path + ".name", "qos " + name + " is declared twice");
+                Qos.Builder b = Qos.builder(name);
+                if (q.containsKey("priority")) b.priority((int) integer(q.get("priority"), path + ".priority", 0, Integer.MAX_VALUE));
+                if (q.containsKey("max_wall")) b.maxWallSeconds(time(q.get("max_wall"), path + ".max_wall"));
+                if (q.containsKey("min_nodes")) b.minNodes((int) integer(q.get("min_nodes"), path + ".min_nodes", 0, Integer.MAX_VALUE));
+                if (q.containsKey("max_nodes_per_job")) b.maxNodesPerJob(count(q, "max_nodes_per_job", path));
+                if (q.containsKey("max_jobs_per_user")) b.maxJobsPerUser(count(q, "max_jobs_per_user", path));
+                if (q.containsKey("max_nodes_per_user")) b.maxNodesPerUser(count(q, "max_nodes_per_user", path));
+                if (q.containsKey("max_gpus_per_user")) b.maxGpusPerUser(count(q, "max_gpus_per_user", path));
+                if (q.containsKey("max_jobs_per_account")) b.maxJobsPerAccount(count(q, "max_jobs_per_account", path));
+                if (q.containsKey("max_nodes_per_account")) b.maxNodesPerAccount(count(q, "max_nodes_per_account", path));
+                if (q.containsKey("max_gpus_per_account")) b.maxGpusPerAccount(count(q, "max_gpus_per_account", path));
+                if (q.containsKey("max_submit_per_user")) b.maxSubmitPerUser(count(q, "max_submit_per_user", path));
+                if (q.containsKey("preempts")) b.preempts(features(q.get("preempts"), path + ".preempts"));
+                if (q.containsKey("preempt_mode")) {
+                    String m = string(q.get("preempt_mode"), path + ".preempt_mode").trim().toUpperCase(Locale.ROOT);
+                    try {
+                        b.preemptMode(Qos.PreemptMode.valueOf(m));
+                    } catch (IllegalArgumentException e) {
+                        throw error(path + ".preempt_mode", "'" + m.toLowerCase(Locale.ROOT) + "' is not cancel or requeue");
+                    }
+                }
+                if (q.containsKey("grace_time")) b.graceSeconds(time(q.get("grace_time"), path + ".grace_time"));
+                if (q.containsKey("usage_factor")) b.usageFactor(watts(q.get("usage_factor"), path + ".usage_factor"));
+                pb.qos(b.build());
+            }
+            for (int i = 0; i < qs.size(); i++) {
+                Map<?, ?> q = map(qs.get(i), "qos[" + i + "]");
+                if (!q.containsKey("preempts")) continue;
+                for (String other : features(q.get("preempts"), "qos[" + i + "].preempts")) {
+                    if (!qosNames.contains(other)) throw error("qos[" + i + "].preempts", "unknown qos " + other);
+                }
+            }
+        }
+        if (top.containsKey("billing")) {
+            Map<?, ?> bm = map(top.get("billing"), "billing");
+            for (Map.Entry<?, ?> e : bm.entrySet()) {
+                String key = String.valueOf(e.getKey());
+                String path = "billing." + key;
+                Map<?, ?> w = map(e.getValue(), path);
+                keys(w, BILLING, path);
+                Billing b = new Billing(w.containsKey("core") ? watts(w.get("core"), path + ".core") : 0,
+                        w.containsKey("gpu") ? watts(w.get("gpu"), path + ".gpu") : 0,
+                        w.containsKey("gb_memory") ? watts(w.get("gb_memory"), path + ".gb_memory") : 0);
+                if (key.equals("default")) pb.defaultBilling(b);
+                else pb.billing(key, b);
+            }
+        }
+        PriorityWeights weights = PriorityWeights.DEFAULT;
+        if (top.containsKey("priority")) {
+            Map<?, ?> pm = map(top.get("priority"), "priority");
+            keys(pm, PRIORITY, "priority");
+            long maxAge = pm.containsKey("max_age") ? time(pm.get("max_age"), "priority.max_age") : weights.maxAgeSeconds();
+            Map<?, ?> w = pm.containsKey("weights") ? map(pm.get("weights"), "priority.weights") : Map.of();
+            keys(w, WEIGHTS, "priority.weights");
+            weights = new PriorityWeights(weight(w, "age", weights.age()), weight(w, "fairshare", weights.fairShare()),
+                    weight(w, "job_size", weights.jobSize()), weight(w, "qos", weights.qos()), weight(w, "partition", weights.partition()),
+                    maxAge);
+        }
+        pb.weights(weights);
+        long halfLife = 7 * 86400;
+        if (top.containsKey("fairshare")) {
+            Map<?, ?> fm = map(top.get("fairshare"), "fairshare");
+            keys(fm, FAIRSHARE, "fairshare");
+            if (fm.containsKey("half_life")) halfLife = time(fm.get("half_life"), "fairshare.half_life");
+        }
+        Site.Period period = Site.Period.MONTH;
+        if (top.containsKey("allocation_period")) {
+            String ps = string(top.get("allocation_period"), "allocation_period").trim().toUpperCase(Locale.ROOT);
+            try {
+                period = Site.Period.valueOf(ps);
+            } catch (IllegalArgumentException e) {
+                throw error("allocation_period", "'" + ps.toLowerCase(Locale.ROOT) + "' is not month, quarter, year or total");
+            }
+        }
+        List<Site.Account> accounts = new ArrayList<>();
+        if (top.containsKey("accounts")) {
+            List<?> as = list(top.get("accounts"), "accounts");
+            Set<String> names = new LinkedHashSet<>();
+            names.add("root");
+            for (int i = 0; i < as.size(); i++) {
+                String path = "accounts[" + i + "]";
+                Map<?, ?> a = map(as.get(i), path);
+                keys(a, ACCOUNT, path);
+                String name = string(require(a, "name", path), path + ".name");
+                String parent = a.containsKey("parent") ? string(a.get("parent"), path + ".parent") : "root";
+                if (!names.contains(parent)) throw error(path + ".parent", "unknown account " + parent + " (parents come first)");
+                if (!names.add(name)) throw error(path + ".name", "account " + name + " is declared twice");
+                double shares = a.containsKey("shares") ? watts(a.get("shares"), path + ".shares") : 1;
+                double budget = a.containsKey("budget_hours") ? watts(a.get("budget_hours"), path + ".budget_hours") : 0;
+                java.util.Map<String, Double> users = new java.util.LinkedHashMap<>();
+                if (a.containsKey("users")) {
+                    Object u = a.get("users");
+                    if (u instanceof Map<?, ?> um) {
+                        for (Map.Entry<?, ?> e : um.entrySet()) users.put(String.valueOf(e.getKey()),
+                                watts(e.getValue(), path + ".users." + e.getKey()));
+                    } else {
+                        for (String user : features(u, path + ".users")) users.put(user, 1.0);
+                    }
+                }
+                try {
+                    accounts.add(new Site.Account(name, parent, shares, budget, users));
+                } catch (IllegalArgumentException e) {
+                    throw error(path, e.getMessage());
+                }
+            }
+        }
+        try {
+            return new Site(pb.build(), accounts, halfLife, period);
+        } catch (IllegalArgumentException e) {
+            throw new ClusterFileException(source, "", e.getMessage());
+        }
+    }
+
+    private int count(Map<?, ?> m, String key, String path) {
+        return (int) integer(m.get(key), path + "." + key, 0, Integer.MAX_VALUE);
+    }
+
+    private long weight(Map<?, ?> m, String key, long def) {
+        return m.containsKey(key) ? integer(m.get(key), "priority.weights." + key, 0, Long.MAX_VALUE / 4) : def;
     }
 
     private static String firstLine(String s) {
