@@ -503,4 +503,29 @@ abstract class StoreContract {
         store.insertJobs(List.of(row(300)), List.of()).join();
         assertThat(store.job(300)).contains(row(300));
     }
+
+    @Test
+    void usage_isReadBackSinceATimeAndChargedOncePerRun() {
+        UsageRow a = new UsageRow(1, 1000, "p1", "alice", "normal", "batch", "2026-11", 3600.5, 3600, 0, 1.5e6);
+        UsageRow b = new UsageRow(1, 2000, "p1", "alice", "normal", "batch", "2026-11", 10, 10, 1, 2);
+        UsageRow c = new UsageRow(2, 3000, "p2", "bob", "debug", "gpu", "2026-12", 80, 10, 10, 5);
+        store.insertUsage(List.of(a, b)).join();
+        store.insertUsage(List.of(c, a)).join(); // the same run charged twice counts once
+        assertThat(store.usageSince(0)).containsExactly(a, b, c);
+        assertThat(store.usageSince(1500)).containsExactly(b, c);
+        assertThat(reopen().usageSince(2500)).containsExactly(c);
+    }
+
+    @Test
+    void reservations_areSavedReplacedAndDeleted() {
+        ReservationRow r = new ReservationRow("maint", "n[1-4]", 100, 200, "", "", true);
+        store.saveReservation(r).join();
+        store.saveReservation(new ReservationRow("course", "n5", 50, 500, "alice,bob", "p1", false)).join();
+        ReservationRow moved = new ReservationRow("maint", "n[1-8]", 150, 250, "", "", true);
+        store.saveReservation(moved).join();
+        assertThat(store.reservations()).extracting(ReservationRow::name).containsExactly("course", "maint");
+        assertThat(store.reservations()).contains(moved);
+        store.deleteReservation("course").join();
+        assertThat(reopen().reservations()).containsExactly(moved);
+    }
 }
