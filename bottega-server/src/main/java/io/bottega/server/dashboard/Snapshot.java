@@ -1,0 +1,75 @@
+package io.bottega.server.dashboard;
+
+import io.bottega.api.NodeView;
+import io.bottega.server.loop.ControllerLoop.JobBrief;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the controller's loop said at one instant (the node views, every active job, each agent's heartbeat
+ * lag), copied off the loop thread; the dashboard and the metrics read it from their own threads.
+ *
+ * @param takenMillis when it was taken (controller clock)
+ * @param nodes       every node in the cluster's order (index = node id)
+ * @param jobs        every pending job (id order), then every running job
+ * @param lagMillis   per node, milliseconds since its agent last synced; -1 for never
+ */
+public record Snapshot(long takenMillis, String cluster, List<NodeView> nodes, List<JobBrief> jobs, long[] lagMillis) {
+    /** The running jobs on each node: {@code jobsOnNode()[nodeIndex]}, never null. */
+    public List<List<JobBrief>> jobsByNode() {
+        List<List<JobBrief>> out = new ArrayList<>(nodes.size());
+        for (int i = 0; i < nodes.size(); i++) out.add(List.of());
+        for (JobBrief j : jobs) {
+            for (int n : j.nodeIds()) {
+                if (n < 0 || n >= out.size()) continue;
+                List<JobBrief> l = out.get(n);
+                if (l.isEmpty()) {
+                    l = new ArrayList<>(2);
+                    out.set(n, l);
+                }
+                l.add(j);
+            }
+        }
+        return out;
+    }
+
+    /** The node's index by name. */
+    public Map<String, Integer> nodeIndex() {
+        Map<String, Integer> m = new HashMap<>(nodes.size() * 2);
+        for (int i = 0; i < nodes.size(); i++) m.put(nodes.get(i).name(), i);
+        return m;
+    }
+
+    public long gpus() {
+        long s = 0;
+        for (NodeView n : nodes) s += n.gpus();
+        return s;
+    }
+
+    public long gpusAlloc() {
+        long s = 0;
+        for (NodeView n : nodes) s += n.gpusAlloc();
+        return s;
+    }
+
+    public long cpus() {
+        long s = 0;
+        for (NodeView n : nodes) s += n.cpus();
+        return s;
+    }
+
+    public long cpusAlloc() {
+        long s = 0;
+        for (NodeView n : nodes) s += n.cpusAlloc();
+        return s;
+    }
+
+    public int count(String state) {
+        int c = 0;
+        for (JobBrief j : jobs) if (j.row().state().equals(state)) c++;
+        return c;
+    }
+}
