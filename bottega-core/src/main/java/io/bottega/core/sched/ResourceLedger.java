@@ -262,8 +262,21 @@ public final class ResourceLedger {
 
     int wordCount() { return words; }
 
+    private boolean trackUsage = true;
+
+    /**
+     * Whether to count what each user and account holds per QOS (the scheduler turns it off when no QOS has a
+     * limit: counting costs a map update per start and end). Turning it on again recounts.
+     */
+    public void trackUsage(boolean on) {
+        if (on == trackUsage) return;
+        trackUsage = on;
+        usage.clear();
+        if (on) for (Running r : byJob.values()) count(r, 1);
+    }
+
     private void count(Running r, int sign) {
-        if (r.qos().isEmpty() && r.user().isEmpty() && r.account().isEmpty()) return;
+        if (!trackUsage || (r.qos().isEmpty() && r.user().isEmpty() && r.account().isEmpty())) return;
         int nodes = r.allocation().nodeCount(), gpus = r.allocation().totalGpus();
         for (String key : new String[] {"u\0" + r.qos() + "\0" + r.user(), "a\0" + r.qos() + "\0" + r.account()}) {
             int[] u = usage.computeIfAbsent(key, k -> new int[3]);

@@ -114,6 +114,7 @@ public final class Scheduler {
         if (ledger.cluster() != cluster) throw new IllegalArgumentException("ledger is for another cluster");
         if (queue.order() != config.order()) throw new IllegalArgumentException("queue order differs from the scheduler's");
         refreshEligibility(ledger);
+        ledger.trackUsage(limitsConfigured);
         budgetSpent.clear();
         int appended = queue.takeChanges();
         boolean incremental = appended >= 0 && queue == lastQueue && ledger.version() == lastLedgerVersion
@@ -289,8 +290,8 @@ public final class Scheduler {
     }
 
     private Plan easy(long now, ResourceLedger ledger, PendingQueue q, Options options, int from) {
-        List<Decision.Start> starts = new ArrayList<>();
-        List<Decision.Reserve> reserves = new ArrayList<>(1);
+        List<Decision.Start> starts = new ArrayList<>(4);
+        List<Decision.Reserve> reserves = List.of();
         if (from < 0) {
             nextEligibleAt = Long.MAX_VALUE;
             head = null;
@@ -320,7 +321,7 @@ public final class Scheduler {
             }
         }
         if (head != null) {
-            reserves.add(new Decision.Reserve(head.id(), headReservation, PendingReason.RESOURCES));
+            reserves = List.of(new Decision.Reserve(head.id(), headReservation, PendingReason.RESOURCES));
             long shadowTime = headReservation.start();
             while ((i = q.nextFitting(i, ledger.freeCoresTotal, ledger.freeGpusTotal)) >= 0) {
                 PendingJob p = q.at(i);
@@ -355,6 +356,8 @@ public final class Scheduler {
         extra.clear();
         Demand d = p.demand();
         if (eligible(d).hi() <= eligible(d).lo()) return Reservation.NONE;
+        int only = onlyNode(eligibleAt(p, now, ledger));
+        if (only >= 0 && ledger.reservations().isEmpty()) return shadowOnOneNode(p, only, now, ledger);
         List<ResourceLedger.Running> suspended = new ArrayList<>();
         Reservation found = Reservation.NONE;
         var it = ledger.runningByEnd().iterator();
@@ -398,6 +401,49 @@ public final class Scheduler {
         }
         for (ResourceLedger.Running r : suspended) ledger.resume(r);
         return found;
+    }
+
+    /** The single node of an eligible set, or -1 when it has none or several. */
+    private static int onlyNode(Eligible e) {
+        int node = -1;
+        for (int w = e.lo(); w < e.hi(); w++) {
+            long x = e.words()[w];
+            if (x == 0) continue;
+            if (node >= 0 || Long.bitCount(x) > 1) return -1;
+            node = (w << 6) + Long.numberOfTrailingZeros(x);
+        }
+        return node;
+    }
+
+    /**
+     * The shadow time of a job that can only run on one node (the pool of an SWF machine, or a node-bound job):
+     * counts what running jobs give back on that node, in order of expected end, without touching the ledger.
+     */
+    private Reservation shadowOnOneNode(PendingJob p, int node, long now, ResourceLedger ledger) {
+        Demand d = p.demand();
+        int cores = ledger.freeCores[node];
+        int gpus = Long.bitCount(ledger.freeGpus[node]);
+        long mem = ledger.freeMem[node];
+        var it = ledger.runningByEnd().iterator();
+        ResourceLedger.Running next = it.hasNext() ? it.next() : null;
+        while (next != null) {
+            long t = next.expectedEnd();
+            while (next != null && next.expectedEnd() == t) {
+                Allocation a = next.allocation();
+                for (int i = 0; i < a.nodeCount(); i++) {
+                    if (a.node(i) != node) continue;
+                    cores += a.cores(i);
+                    gpus += a.gpus(i);
+                    mem += a.memMb(i);
+                }
+                next = it.hasNext() ? it.next() : null;
+            }
+            if (d.capacity(cluster, node, cores, gpus, mem) < d.tasks()) continue;
+            int t0 = d.tasks();
+            extra.set(node, cores - d.coresFor(cluster, node, t0), gpus - d.gpusFor(cluster, node, t0), mem - d.memFor(cluster, node, t0));
+            return new Reservation(Math.max(t, now + 1), new int[] {node}, new int[] {t0});
+        }
+        return Reservation.NONE;
     }
 
     /** The ends (after now) of advance reservations, sorted: times at which nodes come back. */
