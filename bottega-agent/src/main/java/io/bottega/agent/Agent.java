@@ -19,6 +19,8 @@ import io.bottega.api.agent.CancelRequest;
 import io.bottega.api.agent.LaunchRequest;
 import io.bottega.api.agent.NodeResources;
 import io.bottega.api.agent.Registered;
+import io.bottega.api.agent.StepLaunch;
+import io.bottega.api.agent.StepSignal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,7 @@ public final class Agent implements AutoCloseable {
     private volatile NodeResources resources;
     private volatile ResourceControl control;
     private volatile JobSupervisor supervisor;
+    private volatile StepRunner stepRunner;
     private volatile Thread linkThread;
     private volatile boolean registered;
     private String bootId = "";
@@ -103,7 +106,8 @@ public final class Agent implements AutoCloseable {
         ResourceControl rc = detector.detect(config.cgroupMode());
         control = rc;
         List<Integer> hostCpus = Procfs.allowedCpus();
-        NodeResources node = ResourceDiscovery.discover(config.nodeName(), config.declared(), hostCpus, rc.mode(), version());
+        NodeResources node = ResourceDiscovery.discover(config.nodeName(), config.declared(), hostCpus, rc.mode(), version())
+                .withAddress(config.address());
         resources = node;
         CpuBinding binding = new CpuBinding(hostCpus, node.cores(), config.cpuBinding());
 
@@ -127,6 +131,9 @@ public final class Agent implements AutoCloseable {
         JobSupervisor sup = new JobSupervisor(config, spool, launcher, rc, new Signals(tools.kill()), clock, bootId);
         supervisor = sup;
         sup.start();
+        StepRunner steps = new StepRunner(config, node, rc, binding, tools, new Signals(tools.kill()), spool, uid, gid, clock);
+        steps.start();
+        stepRunner = steps;
         Thread t = Thread.ofVirtual().name("bottega-agent-" + config.nodeName() + "-sync").unstarted(this::runLink);
         linkThread = t;
         t.start();
@@ -174,6 +181,8 @@ public final class Agent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        StepRunner steps = stepRunner;
+        if (steps != null) steps.close();
         JobSupervisor s = supervisor;
         if (s != null) s.close();
         ResourceControl rc = control;
@@ -233,9 +242,11 @@ public final class Agent implements AutoCloseable {
                     log.info("event=registered node={} heartbeat_ms={} sync_wait_ms={}", config.nodeName(), heartbeatMs, waitMs);
                     continue;
                 }
-                CompletableFuture<Void> wake = supervisor.nextResult();
+                CompletableFuture<Void> wake = wakeOnResult();
                 JobSupervisor.Snapshot snap = supervisor.snapshot();
-                AgentSync req = new AgentSync(config.nodeName(), bootId, ++seq, snap.running(), snap.results());
+                StepRunner.Snapshot steps = stepRunner.snapshot();
+                AgentSync req = new AgentSync(config.nodeName(), bootId, ++seq, snap.running(), snap.results(), steps.running(),
+                        steps.results());
                 long sentAt = System.nanoTime();
                 CompletableFuture<AgentCommands> pending = link.sync(req);
                 AgentCommands cmds = await(pending, wake, Duration.ofMillis(waitMs + heartbeatMs + 30_000));
@@ -260,7 +271,7 @@ public final class Agent implements AutoCloseable {
                     // an answer with nothing, well before the wait was over (a controller that does not hold
                     // polls): do not spin, sync again after a second or on a new result
                     long leftMs = Math.min(MIN_SYNC_GAP_MS, heartbeatMs) - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAt);
-                    if (leftMs > 0) sleepUnlessWoken(leftMs, supervisor.nextResult());
+                    if (leftMs > 0) sleepUnlessWoken(leftMs, wakeOnResult());
                 }
             } catch (InterruptedException e) {
                 if (closed.isDone()) break;
@@ -296,6 +307,17 @@ public final class Agent implements AutoCloseable {
         s.ack(cmds.ackResults());
         for (CancelRequest c : cmds.cancel()) s.cancel(c);
         for (LaunchRequest l : cmds.launch()) s.launch(l);
+        StepRunner steps = stepRunner;
+        steps.ack(cmds.stepAcks());
+        for (StepSignal sig : cmds.stepSignal()) steps.signal(sig);
+        for (StepLaunch l : cmds.stepLaunch()) steps.launch(l);
+    }
+
+    /** Completes when a job's or a step's result is ready to report. */
+    private CompletableFuture<Void> wakeOnResult() {
+        CompletableFuture<Void> jobs = supervisor.nextResult();
+        CompletableFuture<Void> steps = stepRunner.nextResult();
+        return CompletableFuture.anyOf(jobs, steps).thenApply(x -> (Void) null);
     }
 
     private void setSyncTimeout(long waitMs) {

@@ -28,11 +28,13 @@ import java.util.regex.Pattern;
  *                          they use (the memory limit is then enforced by polling RSS)
  * @param tick              supervision period (time limits, kill escalation)
  * @param retryMax          the longest back-off between attempts to reach the controller
+ * @param address           the address other nodes reach this node's jobs at (a job step's rendezvous,
+ *                          {@code MASTER_ADDR}); empty: the controller takes the address the agent connects from
  */
 public record AgentConfig(String controllerUrl, String clusterKey, String nodeName, Path spoolDir,
                           DeclaredResources declared, Duration killGrace, Duration syncWait, String cgroupMode,
                           String cgroupBase, Path tmpBase, boolean cpuBinding, boolean limitAddressSpace,
-                          Duration tick, Duration retryMax) {
+                          Duration tick, Duration retryMax, String address) {
     private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern CGROUP_BASE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*");
 
@@ -63,6 +65,7 @@ public record AgentConfig(String controllerUrl, String clusterKey, String nodeNa
         if (!tmpBase.isAbsolute()) throw new IllegalArgumentException("tmp base must be absolute: " + tmpBase);
         tick = positiveOr(tick, Duration.ofMillis(250), "tick", false);
         retryMax = positiveOr(retryMax, Duration.ofSeconds(30), "retry max", false);
+        address = address == null ? "" : address.strip();
     }
 
     private static Duration positiveOr(Duration d, Duration otherwise, String what, boolean zeroOk) {
@@ -76,56 +79,61 @@ public record AgentConfig(String controllerUrl, String clusterKey, String nodeNa
     /** A configuration with defaults: detect resources, 30 s kill grace, 30 s sync wait, cgroups auto. */
     public static AgentConfig of(String controllerUrl, String clusterKey, String nodeName, Path spoolDir) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, null, null, null, null, null, null,
-                true, false, null, null);
+                true, false, null, null, "");
     }
 
     public AgentConfig withDeclared(DeclaredResources d) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, d, killGrace, syncWait, cgroupMode,
-                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax);
+                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address);
     }
 
     public AgentConfig withKillGrace(Duration d) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, d, syncWait, cgroupMode,
-                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax);
+                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address);
     }
 
     public AgentConfig withSyncWait(Duration d) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, d, cgroupMode,
-                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax);
+                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address);
     }
 
     public AgentConfig withCgroupMode(String m) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait, m,
-                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax);
+                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address);
     }
 
     public AgentConfig withCgroupBase(String b) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, b, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax);
+                cgroupMode, b, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address);
     }
 
     public AgentConfig withTmpBase(Path p) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, cgroupBase, p, cpuBinding, limitAddressSpace, tick, retryMax);
+                cgroupMode, cgroupBase, p, cpuBinding, limitAddressSpace, tick, retryMax, address);
     }
 
     public AgentConfig withCpuBinding(boolean b) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, cgroupBase, tmpBase, b, limitAddressSpace, tick, retryMax);
+                cgroupMode, cgroupBase, tmpBase, b, limitAddressSpace, tick, retryMax, address);
     }
 
     public AgentConfig withLimitAddressSpace(boolean b) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, cgroupBase, tmpBase, cpuBinding, b, tick, retryMax);
+                cgroupMode, cgroupBase, tmpBase, cpuBinding, b, tick, retryMax, address);
     }
 
     public AgentConfig withTick(Duration d) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, cgroupBase, tmpBase, cpuBinding, limitAddressSpace, d, retryMax);
+                cgroupMode, cgroupBase, tmpBase, cpuBinding, limitAddressSpace, d, retryMax, address);
+    }
+
+    public AgentConfig withAddress(String a) {
+        return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
+                cgroupMode, cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, a);
     }
 
     public AgentConfig withRetryMax(Duration d) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, d);
+                cgroupMode, cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, d, address);
     }
 }

@@ -32,6 +32,8 @@ public final class AgentMain {
               --gpu-type T         model of the declared GPUs (with --gpus)
               --features a,b       node features
               --group G            network group (Dragonfly+ cell or leaf switch)
+              --address ADDR       where other nodes reach this node's jobs (MASTER_ADDR of a job step);
+                                   default: the address the agent reaches the controller from
               --kill-grace S       seconds between SIGTERM and SIGKILL (default 30)
               --cgroup MODE        auto, v2, v1 or none (default auto)
               --tmp DIR            parent of the per-job TMPDIRs (default /tmp/bottega-NODE)
@@ -98,6 +100,7 @@ public final class AgentMain {
         String spool = null;
         String tmp = null;
         String cgroup = "auto";
+        String address = "";
         boolean cpuBinding = true;
         DeclaredResources d = DeclaredResources.DETECT;
         Duration grace = Duration.ofSeconds(30);
@@ -135,6 +138,7 @@ public final class AgentMain {
                 case "--features" -> d = d.withFeatures(Arrays.stream(value.split(",")).map(String::strip)
                         .filter(s -> !s.isEmpty()).toList());
                 case "--group" -> d = d.withGroup(value);
+                case "--address" -> address = value;
                 case "--kill-grace" -> grace = Duration.ofSeconds(nonNegativeInt(opt, value));
                 default -> throw new UsageException("unknown option: " + opt);
             }
@@ -167,7 +171,7 @@ public final class AgentMain {
                 : root ? Path.of("/var/spool/bottega", name)
                 : Path.of(System.getProperty("user.home"), ".bottega", "spool", name);
         AgentConfig c = AgentConfig.of(controller, key, name, spoolDir)
-                .withDeclared(d).withKillGrace(grace).withCgroupMode(cgroup).withCpuBinding(cpuBinding);
+                .withDeclared(d).withKillGrace(grace).withCgroupMode(cgroup).withCpuBinding(cpuBinding).withAddress(address);
         if (tmp != null) c = c.withTmpBase(Path.of(tmp).toAbsolutePath());
         new HttpControllerLink(controller, key, Duration.ofSeconds(1)).close();   // validates the URL
         return c;

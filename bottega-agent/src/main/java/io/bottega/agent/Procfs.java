@@ -87,6 +87,13 @@ final class Procfs {
         return out;
     }
 
+    /** The kernel's host name, short (up to the first dot); "" when unknown. */
+    static String hostName() {
+        String h = read(PROC.resolve("sys/kernel/hostname")).strip();
+        int dot = h.indexOf('.');
+        return dot > 0 ? h.substring(0, dot) : h;
+    }
+
     static String bootId() {
         try {
             return Files.readString(PROC.resolve("sys/kernel/random/boot_id"), StandardCharsets.US_ASCII).trim();

@@ -33,10 +33,25 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
     boolean memoryLimit();
 
     /** Creates the job's cgroups with its limits. {@code hostCpus} empty: no pinning. */
-    JobCgroup create(long jobId, List<Integer> hostCpus, long memoryBytes) throws IOException;
+    default JobCgroup create(long jobId, List<Integer> hostCpus, long memoryBytes) throws IOException {
+        return create(jobDirName(jobId), jobId, hostCpus, memoryBytes);
+    }
+
+    /** Creates cgroups named {@code name} (a job step's: {@code step_JOB.STEP}) under the node's, with limits. */
+    JobCgroup create(String name, long id, List<Integer> hostCpus, long memoryBytes) throws IOException;
+
+    /** The cgroups named {@code name} under the node's, created earlier (possibly by a previous agent process). */
+    JobCgroup existing(String name, long id);
+
+    /** The names of the node's cgroups that start with {@code prefix} (left over by an agent that died). */
+    default List<String> names(String prefix) {
+        return List.of();
+    }
 
     /** The cgroups of a job created earlier (possibly by a previous agent process). */
-    JobCgroup existing(long jobId);
+    default JobCgroup existing(long jobId) {
+        return existing(jobDirName(jobId), jobId);
+    }
 
     /** The job's live processes; {@code sessionId} is the job's session (its first process), 0 if unknown. */
     Set<Long> pids(JobCgroup cg, long sessionId);
@@ -127,6 +142,21 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
         return "job_" + jobId;
     }
 
+    /** Subdirectories of {@code dir} whose names start with {@code prefix}. */
+    static List<String> childNames(Path dir, String prefix) {
+        List<String> out = new ArrayList<>();
+        if (dir == null) return out;
+        try (var ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(prefix) && Files.isDirectory(p)) out.add(n);
+            }
+        } catch (IOException e) {
+            // none
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------------------------------------
 
     /** The unified hierarchy: {@code <mount>/<base>/node-<name>} with memory, cpu and cpuset delegated. */
@@ -159,8 +189,8 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
             return true;
         }
 
-        @Override public JobCgroup create(long jobId, List<Integer> hostCpus, long memoryBytes) throws IOException {
-            Path dir = nodeDir.resolve(jobDirName(jobId));
+        @Override public JobCgroup create(String name, long jobId, List<Integer> hostCpus, long memoryBytes) throws IOException {
+            Path dir = nodeDir.resolve(name);
             Files.createDirectories(dir);
             if (memoryBytes > 0) {
                 write(dir.resolve("memory.max"), Long.toString(memoryBytes));
@@ -170,8 +200,12 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
             return new JobCgroup(jobId, List.of(dir));
         }
 
-        @Override public JobCgroup existing(long jobId) {
-            return new JobCgroup(jobId, List.of(nodeDir.resolve(jobDirName(jobId))));
+        @Override public JobCgroup existing(String name, long jobId) {
+            return new JobCgroup(jobId, List.of(nodeDir.resolve(name)));
+        }
+
+        @Override public List<String> names(String prefix) {
+            return childNames(nodeDir, prefix);
         }
 
         @Override public Set<Long> pids(JobCgroup cg, long sessionId) {
@@ -244,18 +278,18 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
             return true;
         }
 
-        private List<Path> dirs(long jobId) {
+        private List<Path> dirs(String name) {
             List<Path> dirs = new ArrayList<>();
-            dirs.add(memoryNode.resolve(jobDirName(jobId)));
-            if (cpusetNode != null) dirs.add(cpusetNode.resolve(jobDirName(jobId)));
+            dirs.add(memoryNode.resolve(name));
+            if (cpusetNode != null) dirs.add(cpusetNode.resolve(name));
             if (cpuacctNode != null && !cpuacctNode.equals(cpusetNode) && !cpuacctNode.equals(memoryNode)) {
-                dirs.add(cpuacctNode.resolve(jobDirName(jobId)));
+                dirs.add(cpuacctNode.resolve(name));
             }
             return dirs;
         }
 
-        @Override public JobCgroup create(long jobId, List<Integer> hostCpus, long memoryBytes) throws IOException {
-            List<Path> dirs = dirs(jobId);
+        @Override public JobCgroup create(String name, long jobId, List<Integer> hostCpus, long memoryBytes) throws IOException {
+            List<Path> dirs = dirs(name);
             for (Path d : dirs) Files.createDirectories(d);
             Path mem = dirs.getFirst();
             if (memoryBytes > 0) {
@@ -271,7 +305,7 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
                 }
             }
             if (cpusetNode != null) {
-                Path cs = cpusetNode.resolve(jobDirName(jobId));
+                Path cs = cpusetNode.resolve(name);
                 String cpus = hostCpus.isEmpty() ? Procfs.read(cpusetNode.resolve("cpuset.cpus"))
                         : CpuList.format(hostCpus);
                 write(cs.resolve("cpuset.cpus"), cpus);
@@ -280,8 +314,12 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
             return new JobCgroup(jobId, dirs);
         }
 
-        @Override public JobCgroup existing(long jobId) {
-            return new JobCgroup(jobId, dirs(jobId));
+        @Override public JobCgroup existing(String name, long jobId) {
+            return new JobCgroup(jobId, dirs(name));
+        }
+
+        @Override public List<String> names(String prefix) {
+            return childNames(memoryNode, prefix);
         }
 
         @Override public Set<Long> pids(JobCgroup cg, long sessionId) {
@@ -299,7 +337,7 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
             long peak = Procfs.parseLongOr(Procfs.read(mem.resolve("memory.max_usage_in_bytes")), -1);
             double cpu = -1;
             if (cpuacctNode != null) {
-                long ns = Procfs.parseLongOr(Procfs.read(cpuacctNode.resolve(jobDirName(cg.jobId()))
+                long ns = Procfs.parseLongOr(Procfs.read(cpuacctNode.resolve(mem.getFileName().toString())
                         .resolve("cpuacct.usage")), -1);
                 if (ns >= 0) cpu = ns / 1e9;
             }
@@ -341,11 +379,11 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
             return false;
         }
 
-        @Override public JobCgroup create(long jobId, List<Integer> hostCpus, long memoryBytes) {
+        @Override public JobCgroup create(String name, long jobId, List<Integer> hostCpus, long memoryBytes) {
             return new JobCgroup(jobId, List.of());
         }
 
-        @Override public JobCgroup existing(long jobId) {
+        @Override public JobCgroup existing(String name, long jobId) {
             return new JobCgroup(jobId, List.of());
         }
 

@@ -165,7 +165,7 @@ class AgentJobsTest {
         AgentConfig c = config();
         AgentConfig wrong = new AgentConfig(c.controllerUrl(), "wrong-key", c.nodeName(), c.spoolDir(), c.declared(),
                 c.killGrace(), c.syncWait(), c.cgroupMode(), c.cgroupBase(), c.tmpBase(), c.cpuBinding(),
-                c.limitAddressSpace(), c.tick(), c.retryMax());
+                c.limitAddressSpace(), c.tick(), c.retryMax(), c.address());
         Agent agent = start(wrong);
 
         Thread.sleep(1_500);

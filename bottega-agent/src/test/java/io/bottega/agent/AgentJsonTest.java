@@ -28,7 +28,7 @@ class AgentJsonTest {
 
         assertThat(j.toString()).isEqualTo("{\"name\":\"lrdn0001\",\"cores\":32,\"memoryMb\":494000,"
                 + "\"gpus\":[{\"index\":0,\"model\":\"NVIDIA A100\",\"memoryMb\":65536,\"uuid\":\"GPU-1\"}],"
-                + "\"features\":[\"gpu\"],\"group\":\"cell1\",\"cgroupMode\":\"v2\",\"agentVersion\":\"0.1.0\"}");
+                + "\"features\":[\"gpu\"],\"group\":\"cell1\",\"cgroupMode\":\"v2\",\"agentVersion\":\"0.1.0\",\"address\":\"\"}");
         assertThat(AgentJson.read(AgentJson.write(n), NodeResources.class)).isEqualTo(n);
     }
 
@@ -39,14 +39,34 @@ class AgentJsonTest {
 
         assertThat(new String(AgentJson.write(s), StandardCharsets.UTF_8)).isEqualTo("{\"node\":\"n1\",\"bootId\":\"boot\","
                 + "\"seq\":4,\"running\":[8],\"results\":[{\"jobId\":7,\"state\":\"FAILED\",\"exitCode\":3,\"signal\":0,"
-                + "\"startedAtMillis\":1000,\"endedAtMillis\":2000,\"maxRssKb\":512,\"cpuSeconds\":1.5,\"message\":\"\"}]}");
+                + "\"startedAtMillis\":1000,\"endedAtMillis\":2000,\"maxRssKb\":512,\"cpuSeconds\":1.5,\"message\":\"\"}],"
+                + "\"steps\":[],\"stepResults\":[]}");
         AgentCommands c = new AgentCommands(List.of(), List.of(new CancelRequest(8, "by alice", 0, false)), List.of(7L), 30000, false);
         assertThat(new String(AgentJson.write(c), StandardCharsets.UTF_8)).isEqualTo("{\"launch\":[],"
                 + "\"cancel\":[{\"jobId\":8,\"reason\":\"by alice\",\"signal\":0,\"noKillGrace\":false}],"
-                + "\"ackResults\":[7],\"waitMillis\":30000,\"reregister\":false}");
+                + "\"ackResults\":[7],\"waitMillis\":30000,\"reregister\":false,\"stepLaunch\":[],\"stepSignal\":[],\"stepAcks\":[]}");
         assertThat(AgentJson.read(AgentJson.write(c), AgentCommands.class)).isEqualTo(c);
         assertThat(new String(AgentJson.write(new Registered("n1", 5000, 30000)), StandardCharsets.UTF_8))
                 .isEqualTo("{\"node\":\"n1\",\"heartbeatMillis\":5000,\"syncWaitMillis\":30000}");
+    }
+
+    @Test
+    void steps_roundTrip() throws Exception {
+        io.bottega.api.agent.StepLaunch l = new io.bottega.api.agent.StepLaunch(12, 3, "alice", 1000, 100, List.of("hostname", "-s"),
+                "/home/alice", Map.of("SLURM_STEP_ID", "3"), List.of(new io.bottega.api.agent.StepTask(4, 0, List.of(0, 1), List.of(1))),
+                1, "lrdn[0001-0002]", List.of(0, 1, 2, 3), 4096, "verbose,cores", "10.0.0.5", 40001, "key", "o-%t", "", "0", true,
+                true, 600, 30, "train");
+        assertThat(AgentJson.read(AgentJson.write(l), io.bottega.api.agent.StepLaunch.class)).isEqualTo(l);
+        io.bottega.api.agent.StepOutcome o = new io.bottega.api.agent.StepOutcome(12, 3, JobOutcome.FAILED, 2, 0, List.of(4), 1000,
+                2000, "task 4 failed");
+        AgentSync s = new AgentSync("n1", "boot", 5, List.of(), List.of(), List.of("12.3"), List.of(o));
+        assertThat(AgentJson.read(AgentJson.write(s), AgentSync.class)).isEqualTo(s);
+        AgentCommands c = new AgentCommands(List.of(), List.of(), List.of(), 0, false, List.of(l),
+                List.of(new io.bottega.api.agent.StepSignal(12, io.bottega.api.agent.StepSignal.ALL_STEPS, 0, "job ended")),
+                List.of("12.2"));
+        assertThat(AgentJson.read(AgentJson.write(c), AgentCommands.class)).isEqualTo(c);
+        // an older agent's sync, without the step fields, reads with none
+        assertThat(AgentJson.read("{\"node\":\"n1\",\"seq\":1}".getBytes(StandardCharsets.UTF_8), AgentSync.class).steps()).isEmpty();
     }
 
     @Test

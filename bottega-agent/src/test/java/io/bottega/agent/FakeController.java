@@ -47,6 +47,10 @@ final class FakeController implements AutoCloseable {
     private final List<LaunchRequest> replays = new ArrayList<>();
     private final List<AgentSync> syncs = new ArrayList<>();
     private final List<NodeResources> registrations = new ArrayList<>();
+    private final Map<String, io.bottega.api.agent.StepLaunch> pendingSteps = new LinkedHashMap<>();
+    private final List<io.bottega.api.agent.StepSignal> pendingStepSignals = new ArrayList<>();
+    private final Map<String, io.bottega.api.agent.StepOutcome> stepResults = new LinkedHashMap<>();
+    private final List<String> stepAcks = new ArrayList<>();
     private final long waitMillis;
     private volatile boolean autoAck = true;
     private HttpServer server;
@@ -126,6 +130,19 @@ final class FakeController implements AutoCloseable {
 
     void cancel(CancelRequest c) {
         withLock(() -> pendingCancels.put(c.jobId(), c));
+    }
+
+    /** Starts a step's tasks on whichever agent syncs first. */
+    void step(io.bottega.api.agent.StepLaunch l) {
+        withLock(() -> pendingSteps.put(l.key(), l));
+    }
+
+    void stepSignal(io.bottega.api.agent.StepSignal sig) {
+        withLock(() -> pendingStepSignals.add(sig));
+    }
+
+    io.bottega.api.agent.StepOutcome awaitStepResult(String key, Duration timeout) throws InterruptedException {
+        return awaitCondition(() -> Optional.ofNullable(stepResults.get(key)), timeout, "no outcome for step " + key);
     }
 
     void ack(long jobId) {
@@ -226,6 +243,12 @@ final class FakeController implements AutoCloseable {
             try {
                 syncs.add(s);
                 for (long id : s.running()) pendingLaunches.remove(id);
+                for (String k : s.steps()) pendingSteps.remove(k);
+                for (io.bottega.api.agent.StepOutcome o : s.stepResults()) {
+                    pendingSteps.remove(o.key());
+                    stepResults.put(o.key(), o);
+                    if (autoAck && !stepAcks.contains(o.key())) stepAcks.add(o.key());
+                }
                 for (JobOutcome o : s.results()) {
                     pendingLaunches.remove(o.jobId());
                     pendingCancels.remove(o.jobId());
@@ -243,6 +266,8 @@ final class FakeController implements AutoCloseable {
                     answer = commands(s.node());
                 }
                 toAck.removeAll(answer.ackResults());
+                stepAcks.removeAll(answer.stepAcks());
+                pendingStepSignals.clear();
                 replays.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -261,7 +286,8 @@ final class FakeController implements AutoCloseable {
             if (target == null || target.equals(node)) launches.add(r);
         }
         launches.addAll(replays);
-        return new AgentCommands(launches, List.copyOf(pendingCancels.values()), List.copyOf(toAck), waitMillis, false);
+        return new AgentCommands(launches, List.copyOf(pendingCancels.values()), List.copyOf(toAck), waitMillis, false,
+                List.copyOf(pendingSteps.values()), List.copyOf(pendingStepSignals), List.copyOf(stepAcks));
     }
 
     private static void reply(HttpExchange ex, int status, byte[] body) throws IOException {

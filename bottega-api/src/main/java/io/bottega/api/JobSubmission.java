@@ -73,6 +73,10 @@ import java.util.Map;
  * @param propagate {@code --propagate}: the rlimits to propagate; "" when not given ({@code ALL} without a value)
  * @param uid {@code --uid} as asked (only root may; the controller decides)
  * @param gid {@code --gid} as asked
+ * @param interactive an allocation without a batch script ({@code salloc}, or {@code srun} outside a job): the
+ *                    controller starts nothing on the nodes and keeps the allocation while its client sends
+ *                    keep-alives ({@code POST /api/v1/jobs/{id}/alive}), until it is released
+ *                    ({@code POST /api/v1/jobs/{id}/complete}), cancelled, or its time limit ends
  */
 public record JobSubmission(
         String script,
@@ -138,7 +142,8 @@ public record JobSubmission(
         boolean getUserEnv,
         String propagate,
         String uid,
-        String gid) {
+        String gid,
+        boolean interactive) {
 
     /** Nothing given: what {@code sbatch --help} carries. */
     public static final JobSubmission EMPTY = builder().build();
@@ -251,6 +256,7 @@ public record JobSubmission(
         b.propagate = propagate;
         b.uid = uid;
         b.gid = gid;
+        b.interactive = interactive;
         return b;
     }
 
@@ -320,6 +326,7 @@ public record JobSubmission(
         private String propagate = "";
         private String uid = "";
         private String gid = "";
+        private boolean interactive;
 
         public Builder script(String v) { script = v; return this; }
         public Builder scriptPath(String v) { scriptPath = v; return this; }
@@ -385,6 +392,7 @@ public record JobSubmission(
         public Builder propagate(String v) { propagate = v; return this; }
         public Builder uid(String v) { uid = v; return this; }
         public Builder gid(String v) { gid = v; return this; }
+        public Builder interactive(boolean v) { interactive = v; return this; }
 
         public String script() { return script; }
         public String scriptPath() { return scriptPath; }
@@ -450,6 +458,7 @@ public record JobSubmission(
         public String propagate() { return propagate; }
         public String uid() { return uid; }
         public String gid() { return gid; }
+        public boolean interactive() { return interactive; }
 
         public JobSubmission build() {
             return new JobSubmission(script, scriptPath, scriptArgs, wrap, submitDir, workDir, environment, export,
@@ -460,7 +469,7 @@ public record JobSubmission(
                     switches, switchesMaxWait, stdoutPath, stderrPath, stdinPath, openMode, array, arraySpec,
                     dependency, dependencies, dependencyAnyOf, killOnInvalidDep, hold, nice, priority,
                     requeue, mailType, mailUser, signal, signalSeconds, signalFlags, getUserEnv, propagate,
-                    uid, gid);
+                    uid, gid, interactive);
         }
     }
 }

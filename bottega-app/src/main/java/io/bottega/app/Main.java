@@ -30,7 +30,7 @@ public final class Main {
 
     static int run(String command, String[] args) {
         return switch (command) {
-            case "sbatch", "squeue", "scancel", "sinfo", "sacct", "scontrol", "token", "whoami" ->
+            case "sbatch", "squeue", "scancel", "sinfo", "sacct", "scontrol", "token", "whoami", "srun", "salloc", "rsh", "bottega-rsh" ->
                     io.bottega.cli.slurm.SlurmClients.run(command, args);
             case "up" -> UpCommand.run(args);
             case "server" -> ServerCommand.run(args);
@@ -76,6 +76,9 @@ public final class Main {
 
             Use it (Slurm-compatible; also as bin/sbatch, bin/squeue, ...)
               sbatch     submit a batch script
+              srun       run a parallel job step (in a job, or in an allocation of its own)
+              salloc     hold an allocation and run a shell (or a command) with it
+              rsh        start a command on a node of the current job (Open MPI's plm_rsh_agent, as bin/bottega-rsh)
               squeue     show the queue
               scancel    cancel jobs
               sinfo      show partitions and nodes

@@ -64,6 +64,8 @@ public final class Controller implements AutoCloseable {
         this.tokens = new Tokens(HexFormat.of().parseHex(secretHex));
         String url = "http://" + config.httpHost() + ":" + config.httpPort();
         this.loop = new ControllerLoop(config, store, hub, json, System::currentTimeMillis, url);
+        Tokens signer = this.tokens;
+        this.loop.jobTokens((row, expires) -> row.uid() < 0 ? "" : signer.issue(row.user(), row.uid(), row.gid(), expires));
         JobFactory factory = new JobFactory(config.cluster(), json);
         this.api = new ApiServer(loop, store, hub, factory, json, tokens, config.clusterKey(), operators(config), System::currentTimeMillis,
                 config.httpHost(), config.httpPort(), config.socketPath(), extensions);

@@ -14,9 +14,12 @@ import java.util.List;
  * @param group        network group (Dragonfly+ cell or leaf switch); empty when unknown
  * @param cgroupMode   {@code v2}, {@code v1} or {@code none} (see {@link AgentProtocol})
  * @param agentVersion the agent's version
+ * @param address      the address other nodes reach this node's jobs at ({@code MASTER_ADDR} of a step
+ *                     whose first task runs here); empty: the controller takes the address the
+ *                     registration came from
  */
 public record NodeResources(String name, int cores, long memoryMb, List<GpuInfo> gpus, List<String> features,
-                            String group, String cgroupMode, String agentVersion) {
+                            String group, String cgroupMode, String agentVersion, String address) {
     public NodeResources {
         name = Wire.str(name);
         gpus = Wire.list(gpus);
@@ -24,5 +27,17 @@ public record NodeResources(String name, int cores, long memoryMb, List<GpuInfo>
         group = Wire.str(group);
         cgroupMode = Wire.str(cgroupMode);
         agentVersion = Wire.str(agentVersion);
+        address = Wire.str(address);
+    }
+
+    /** Resources without an address of their own (the controller uses the registration's source). */
+    public NodeResources(String name, int cores, long memoryMb, List<GpuInfo> gpus, List<String> features,
+                         String group, String cgroupMode, String agentVersion) {
+        this(name, cores, memoryMb, gpus, features, group, cgroupMode, agentVersion, "");
+    }
+
+    /** The same resources at {@code a}. */
+    public NodeResources withAddress(String a) {
+        return new NodeResources(name, cores, memoryMb, gpus, features, group, cgroupMode, agentVersion, a);
     }
 }

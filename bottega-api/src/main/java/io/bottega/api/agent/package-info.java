@@ -32,5 +32,23 @@
  *   <li>a job the controller believes runs on the node, but which is in neither {@code running} nor
  *       {@code results} of a sync (after the launch was confirmed), is lost.</li>
  * </ul>
+ *
+ * <h2>Job steps</h2>
+ * {@code srun} inside an allocation: the controller places a step in the job's allocation and sends each of its
+ * nodes a {@link io.bottega.api.agent.StepLaunch} in {@link io.bottega.api.agent.AgentCommands#stepLaunch()}.
+ * The same rules hold, keyed by {@code JOBID.STEPID}:
+ * <ul>
+ *   <li>a step launch is repeated until a sync lists the step in {@link io.bottega.api.agent.AgentSync#steps()}
+ *       or reports its {@link io.bottega.api.agent.StepOutcome}; the agent ignores a launch of a step it knows
+ *       or whose outcome was acknowledged;</li>
+ *   <li>a {@link io.bottega.api.agent.StepSignal} (a step, or every step of a job) is repeated while the node
+ *       lists a step it covers; for a step the agent does not know it is a no-op;</li>
+ *   <li>an outcome is re-sent with every sync until its key comes back in
+ *       {@link io.bottega.api.agent.AgentCommands#stepAcks()};</li>
+ *   <li>a step the node lists but the controller does not know as running there is stopped; a step the node
+ *       stopped listing without an outcome is lost (NODE_FAIL).</li>
+ * </ul>
+ * The tasks' stdio does not go through the controller: the agent connects to the {@code srun} that asked for
+ * the step and exchanges {@link io.bottega.api.agent.StepIo} frames with it. Steps do not survive their agent.
  */
 package io.bottega.api.agent;

@@ -1,6 +1,7 @@
 package io.bottega.api.slurm;
 
 import io.bottega.api.JobView;
+import io.bottega.api.StepView;
 
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -14,7 +15,8 @@ import java.util.Map;
  * dashed rule under the header, {@code -p/--parsable} (each field followed by {@code |}),
  * {@code -P/--parsable2} ({@code |} between fields) and {@code -n/--noheader}. In the table a value wider than
  * its column is cut and ends with {@code +} ({@code OUT_OF_ME+}), as sacct prints it; a negative width
- * left-justifies. Only jobs are printed: Bottega has no job steps (no {@code 123.batch} lines).
+ * left-justifies. Each job may be followed by its steps ({@code 123.batch}, {@code 123.0}, ...), as sacct prints
+ * them unless {@code -X}.
  */
 public final class SacctFormat {
     /** sacct's default columns. */
@@ -170,6 +172,20 @@ public final class SacctFormat {
 
     /** The header (unless {@code noHeader}) and one line per job, each ending with a newline; times in {@code zone}. */
     public String render(List<JobView> jobs, Mode mode, boolean noHeader, ZoneId zone) {
+        return render(jobs, Map.of(), mode, noHeader, zone);
+    }
+
+    /**
+     * As {@link #render(List, Mode, boolean, ZoneId)}, each job followed by its steps ({@code steps} by job id); a
+     * job whose id maps to a list holding only the steps to show, with {@code stepsOnly}, prints no line of its own.
+     */
+    public String render(List<JobView> jobs, Map<Long, List<StepView>> steps, Mode mode, boolean noHeader, ZoneId zone) {
+        return render(jobs, steps, java.util.Set.of(), mode, noHeader, zone);
+    }
+
+    /** With {@code stepsOnly}: the ids of the jobs whose own line is left out (sacct -j 123.0). */
+    public String render(List<JobView> jobs, Map<Long, List<StepView>> steps, java.util.Set<Long> stepsOnly, Mode mode,
+                         boolean noHeader, ZoneId zone) {
         StringBuilder sb = new StringBuilder();
         if (!noHeader) {
             List<String> names = new ArrayList<>();
@@ -182,11 +198,45 @@ public final class SacctFormat {
             }
         }
         for (JobView j : jobs) {
-            List<String> values = new ArrayList<>(columns.size());
-            for (Column c : columns) values.add(value(c.spec(), j, zone));
-            line(sb, values, mode, false);
+            if (!stepsOnly.contains(j.id())) {
+                List<String> values = new ArrayList<>(columns.size());
+                for (Column c : columns) values.add(value(c.spec(), j, zone));
+                line(sb, values, mode, false);
+            }
+            for (StepView s : steps.getOrDefault(j.id(), List.of())) {
+                List<String> values = new ArrayList<>(columns.size());
+                for (Column c : columns) values.add(stepValue(c.spec(), j, s, zone));
+                line(sb, values, mode, false);
+            }
         }
         return sb.toString();
+    }
+
+    /** A step's line: its own id, name, state, exit code, times, nodes and CPUs; the job's account; blank where sacct is. */
+    private static String stepValue(Spec spec, JobView j, StepView s, ZoneId z) {
+        String suffix = "." + (s.stepId() == StepView.BATCH ? "batch" : Integer.toString(s.stepId()));
+        return switch (spec.name()) {
+            case "Account" -> j.account();
+            case "AllocCPUS", "NCPUS", "ReqCPUS" -> Integer.toString(s.cpus());
+            case "AllocNodes", "NNodes", "ReqNodes" -> Integer.toString(s.nodeCount());
+            case "AllocTRES" -> s.nodeCount() <= 0 ? "" : "cpu=" + s.cpus() + (s.gpus() > 0 ? ",gres/gpu=" + s.gpus() : "")
+                    + ",node=" + s.nodeCount();
+            case "ArrayJobID" -> j.arrayJobId() > 0 ? Long.toString(j.arrayJobId()) : "";
+            case "ArrayTaskID" -> j.arrayTaskId() >= 0 ? Integer.toString(j.arrayTaskId()) : "";
+            case "ConsumedEnergy" -> "0";
+            case "Elapsed" -> SlurmTime.formatDuration(s.elapsed());
+            case "Eligible", "Start", "Submit" -> Columns.time(s.startTime(), z, "Unknown");
+            case "End" -> Columns.time(s.endTime(), z, "Unknown");
+            case "ExitCode" -> s.exitCode() + ":" + s.exitSignal();
+            case "JobID" -> Columns.jobId(j) + suffix;
+            case "JobIDRaw" -> j.id() + suffix;
+            case "JobName" -> s.name();
+            case "NodeList" -> s.nodeList().isEmpty() ? "None assigned" : s.nodeList();
+            case "Reason" -> s.reason().isEmpty() ? "None" : s.reason();
+            case "State" -> s.state();
+            case "WorkDir" -> j.workDir();
+            default -> "";
+        };
     }
 
     /** Header names are cut plainly; values too wide end with {@code +}. */

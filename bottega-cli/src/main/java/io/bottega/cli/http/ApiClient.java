@@ -27,6 +27,7 @@ import java.util.Map;
  * <ol>
  *   <li>{@code $BOTTEGA_URL} ({@code http://host:port}), with the token in {@code $BOTTEGA_TOKEN} or the file
  *       {@code ~/.bottega/token};</li>
+ *   <li>else, inside a job, {@code $BOTTEGA_CONTROLLER} with the job's token {@code $BOTTEGA_JOB_TOKEN};</li>
  *   <li>else the socket {@code $BOTTEGA_SOCKET};</li>
  *   <li>else the socket {@value #DEFAULT_SOCKET}.</li>
  * </ol>
@@ -123,6 +124,12 @@ public final class ApiClient {
             String token = env.get("BOTTEGA_TOKEN");
             if (token == null || token.isBlank()) token = readToken(home);
             return tcp(url, token, timeout);
+        }
+        // inside a job (on any node): the controller the job was started by, with the job's own token
+        String jobToken = env.get("BOTTEGA_JOB_TOKEN");
+        String controller = env.get("BOTTEGA_CONTROLLER");
+        if (jobToken != null && !jobToken.isBlank() && controller != null && !controller.isBlank()) {
+            return tcp(controller, jobToken, timeout);
         }
         String sock = env.get("BOTTEGA_SOCKET");
         return unix(Path.of(sock == null || sock.isBlank() ? DEFAULT_SOCKET : sock), timeout);

@@ -6,6 +6,7 @@ import io.bottega.api.JobSubmission;
 import io.bottega.api.JobView;
 import io.bottega.api.NodeView;
 import io.bottega.api.PartitionView;
+import io.bottega.api.StepView;
 import io.bottega.api.json.JsonWriter;
 
 import java.util.ArrayList;
@@ -102,6 +103,7 @@ public final class Wire {
         w.field("propagate", s.propagate());
         w.field("uid", s.uid());
         w.field("gid", s.gid());
+        w.field("interactive", s.interactive());
         w.endObject();
         return w.toString();
     }
@@ -293,6 +295,52 @@ public final class Wire {
     private static String skip(JsonIn in) {
         in.skipValue();
         return "";
+    }
+
+    // --------------------------------------------------------------------------------------------- StepView
+
+    /** A list of steps ({@code GET /accounting/steps}, {@code GET /jobs/{id}/steps}), or one step, as a list. */
+    public static List<StepView> stepViews(JsonIn in) {
+        List<StepView> out = new ArrayList<>();
+        if (in.peekObject()) {
+            out.add(stepView(in));
+        } else {
+            in.beginArray();
+            while (in.nextElement()) out.add(stepView(in));
+        }
+        in.expectEnd();
+        return out;
+    }
+
+    public static StepView stepView(JsonIn in) {
+        long jobId = 0, startTime = 0, endTime = 0, elapsed = 0;
+        int stepId = 0, nodeCount = 0, ntasks = 0, cpus = 0, gpus = 0, exitCode = 0, exitSignal = 0;
+        String name = "", state = "", user = "", nodeList = "", tasksPerNode = "", reason = "";
+        in.beginObject();
+        for (String k; (k = in.nextKey()) != null; ) {
+            switch (k) {
+                case "jobId" -> jobId = in.longValue();
+                case "stepId" -> stepId = in.intValue();
+                case "name" -> name = in.string();
+                case "state" -> state = in.string();
+                case "user" -> user = in.string();
+                case "nodeList" -> nodeList = in.string();
+                case "nodeCount" -> nodeCount = in.intValue();
+                case "ntasks" -> ntasks = in.intValue();
+                case "tasksPerNode" -> tasksPerNode = in.string();
+                case "cpus" -> cpus = in.intValue();
+                case "gpus" -> gpus = in.intValue();
+                case "startTime" -> startTime = in.longValue();
+                case "endTime" -> endTime = in.longValue();
+                case "elapsed" -> elapsed = in.longValue();
+                case "exitCode" -> exitCode = in.intValue();
+                case "exitSignal" -> exitSignal = in.intValue();
+                case "reason" -> reason = in.string();
+                default -> in.skipValue();
+            }
+        }
+        return new StepView(jobId, stepId, name, state, user, nodeList, nodeCount, ntasks, tasksPerNode, cpus, gpus, startTime,
+                endTime, elapsed, exitCode, exitSignal, reason);
     }
 
     // --------------------------------------------------------------------------------------------- NodeView

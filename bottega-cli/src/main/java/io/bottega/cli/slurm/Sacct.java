@@ -1,6 +1,7 @@
 package io.bottega.cli.slurm;
 
 import io.bottega.api.JobView;
+import io.bottega.api.StepView;
 import io.bottega.api.slurm.SacctFormat;
 import io.bottega.api.slurm.SlurmJson;
 import io.bottega.cli.http.ApiClient;
@@ -18,8 +19,8 @@ import java.util.List;
 /**
  * {@code sacct}: the accounting of jobs, finished ones included. Like Slurm's, it shows the caller's jobs (all
  * users' with {@code -a}, or {@code -u}'s) that were in the queue since midnight today (since ever when
- * {@code -j} names jobs), until now; {@code -S} and {@code -E} move that window. Bottega has no job steps, so
- * each job is one line ({@code -X} changes nothing).
+ * {@code -j} names jobs), until now; {@code -S} and {@code -E} move that window. Each job is followed by its steps
+ * ({@code 123.batch}, {@code 123.0}, ...) unless {@code -X}; {@code -j 123.0} shows that step alone.
  */
 final class Sacct {
     static final String PROG = "sacct";
@@ -88,7 +89,9 @@ final class Sacct {
         List<String> names = new ArrayList<>();
         List<JobIds.Id> ids = new ArrayList<>();
         String format = null, start = null, end = null;
-        boolean allUsers = false, noHeader = false, json = false;
+        boolean allUsers = false, noHeader = false, json = false, allocations = false;
+        java.util.Map<Long, java.util.Set<String>> stepFilter = new java.util.HashMap<>();
+        java.util.Set<String> wholeJobs = new java.util.HashSet<>();
         SacctFormat.Mode mode = SacctFormat.Mode.TABLE;
         try {
             Getopt.Result r = opts.parse(argv, false);
@@ -96,7 +99,8 @@ final class Sacct {
                 String v = o.value();
                 switch (o.name()) {
                     case "accounts" -> Cli.addCsv(accounts, v);
-                    case "allocations", "duplicates", "noconvert", "truncate", "verbose" -> { }
+                    case "allocations" -> allocations = true;
+                    case "duplicates", "noconvert", "truncate", "verbose" -> { }
                     case "allusers" -> allUsers = true;
                     case "brief" -> format = BRIEF;
                     case "endtime" -> end = v;
@@ -119,7 +123,19 @@ final class Sacct {
                     }
                     case "jobs" -> {
                         try {
-                            ids.addAll(JobIds.parseAll(List.of(v)));
+                            List<String> plain = new ArrayList<>();
+                            for (String t : Cli.csv(v)) {
+                                int dot = t.indexOf('.');
+                                if (dot > 0 && JobIds.isDigits(t.substring(0, dot)) && t.length() < 40) {
+                                    stepFilter.computeIfAbsent(Long.parseLong(t.substring(0, dot)), k -> new java.util.HashSet<>())
+                                            .add(t.substring(dot + 1));
+                                    plain.add(t.substring(0, dot));
+                                } else {
+                                    plain.add(t);
+                                    wholeJobs.add(t);
+                                }
+                            }
+                            ids.addAll(JobIds.parseAll(plain));
                         } catch (IllegalArgumentException e) {
                             return io.fail(PROG, e.getMessage());
                         }
@@ -210,7 +226,33 @@ final class Sacct {
             io.out.print(SlurmJson.sacct(shown));
             return 0;
         }
-        io.out.print(fmt.render(shown, mode, noHeader, zone));
+        java.util.Map<Long, List<StepView>> steps = new java.util.HashMap<>();
+        if (!allocations && !shown.isEmpty()) {
+            try {
+                for (int at = 0; at < shown.size(); at += 200) {
+                    List<String> chunk = new ArrayList<>();
+                    for (JobView j : shown.subList(at, Math.min(shown.size(), at + 200))) chunk.add(Long.toString(j.id()));
+                    Response resp = api.get("/accounting/steps?ids=" + String.join(",", chunk));
+                    if (resp.status() == 404) break;   // a controller without steps
+                    if (!resp.ok()) return io.fail(PROG, resp.errorMessage());
+                    for (StepView sv : Wire.stepViews(resp.json())) steps.computeIfAbsent(sv.jobId(), k -> new ArrayList<>()).add(sv);
+                }
+            } catch (ApiException e) {
+                return io.fail(PROG, e.getMessage());
+            }
+        }
+        java.util.Set<Long> stepsOnly = new java.util.HashSet<>();
+        for (java.util.Map.Entry<Long, java.util.Set<String>> f : stepFilter.entrySet()) {
+            if (wholeJobs.contains(Long.toString(f.getKey()))) continue;
+            stepsOnly.add(f.getKey());
+            List<StepView> keep = new ArrayList<>();
+            for (StepView sv : steps.getOrDefault(f.getKey(), List.of())) {
+                String name = sv.stepId() == StepView.BATCH ? "batch" : Integer.toString(sv.stepId());
+                if (f.getValue().contains(name)) keep.add(sv);
+            }
+            steps.put(f.getKey(), keep);
+        }
+        io.out.print(fmt.render(shown, steps, stepsOnly, mode, noHeader, zone));
         return 0;
     }
 
@@ -275,8 +317,7 @@ final class Sacct {
                                Use this comma separated list of users to select jobs to display.
                  -V, --version: Print version.
                  -X, --allocations:
-                               Only show statistics relevant to the job allocation (always so:
-                               Bottega has no job steps).
+                               Only show statistics relevant to the job allocation (no step lines).
 
             Not supported by Bottega yet: -c, -C, -g, -i, -I, -k, -K, -M, -N, -q, -R, -W, --uid, --units,
             --delimiter, --array, --yaml, --federation, --local.

@@ -60,6 +60,7 @@ final class Scancel {
         List<String> partitions = new ArrayList<>();
         List<String> accounts = new ArrayList<>();
         List<JobIds.Id> ids;
+        List<String> steps = new ArrayList<>();
         int signal = 0;
         int verbose = 0;
         boolean quiet = false;
@@ -115,12 +116,30 @@ final class Scancel {
                 }
             }
             try {
-                ids = JobIds.parseAll(r.operands());
+                List<String> jobs = new ArrayList<>();
+                for (String op : r.operands()) {
+                    for (String t : Cli.csv(op)) {
+                        int dot = t.indexOf('.');
+                        if (dot > 0 && JobIds.isDigits(t.substring(0, dot)) && JobIds.isDigits(t.substring(dot + 1))
+                                && t.length() < 30) {
+                            steps.add(t);   // JOB.STEP: one step
+                        } else {
+                            jobs.add(t);
+                        }
+                    }
+                }
+                ids = JobIds.parseAll(jobs);
             } catch (IllegalArgumentException e) {
                 return io.fail(PROG, e.getMessage());
             }
         } catch (Getopt.UsageError e) {
             return Getopt.report(io, e);
+        }
+        if (!steps.isEmpty()) {
+            int rc = cancelSteps(io, steps, signal, quiet, verbose);
+            if (ids.isEmpty() && users.isEmpty() && names.isEmpty() && states.isEmpty() && partitions.isEmpty() && accounts.isEmpty()) {
+                return rc;
+            }
         }
         if (ids.isEmpty() && users.isEmpty() && names.isEmpty() && states.isEmpty() && partitions.isEmpty() && accounts.isEmpty()) {
             return io.fail(PROG, "No job identification provided");
@@ -177,6 +196,33 @@ final class Scancel {
         return refused.isEmpty() ? 0 : 1;
     }
 
+    /** {@code scancel 123.4}: terminates (or signals) each step of a running job. */
+    private static int cancelSteps(Io io, List<String> steps, int signal, boolean quiet, int verbose) {
+        ApiClient api;
+        try {
+            api = io.api();
+        } catch (ApiException e) {
+            return io.fail(PROG, e.getMessage());
+        }
+        int rc = 0;
+        for (String s : steps) {
+            int dot = s.indexOf('.');
+            String path = "/jobs/" + s.substring(0, dot) + "/steps/" + s.substring(dot + 1) + (signal != 0 && signal != 9 ? "?signal=" + signal : "");
+            try {
+                Response resp = api.send("DELETE", path, null);
+                if (!resp.ok()) {
+                    rc = 1;
+                    if (!quiet) io.err.println(PROG + ": error: Kill job error on job step id " + s + ": " + resp.errorMessage());
+                } else if (verbose > 0) {
+                    io.err.println(signal == 0 || signal == 9 ? PROG + ": Terminating step " + s : PROG + ": Signal " + signal + " to step " + s);
+                }
+            } catch (ApiException e) {
+                return io.fail(PROG, e.getMessage());
+            }
+        }
+        return rc;
+    }
+
     private static void strings(JsonWriter w, String name, List<String> values) {
         if (values.isEmpty()) return;
         w.name(name).beginArray();
@@ -211,7 +257,7 @@ final class Scancel {
                   --help                      show this help message
                   --usage                     display brief usage message
 
-            Job ids: 123, 123_4 (an array task), 123_[1-3,7] (several tasks), 123_* (all tasks).
+            Job ids: 123, 123_4 (an array task), 123_[1-3,7] (several tasks), 123_* (all tasks), 123.4 (a step).
             Not supported by Bottega yet: -i/--interactive, -M/--clusters, -q/--qos, -R/--reservation,
             -w/--nodelist, --wckey, --sibling, --cron.
             """;

@@ -96,6 +96,8 @@ final class Scontrol {
             if (matches(cmd, "hold", 2)) return hold(io, rest, false);
             if (matches(cmd, "release", 3)) return hold(io, rest, true);
             if (matches(cmd, "update", 1)) return update(io, rest);
+            if (matches(cmd, "create", 2)) return Reservations.create(io, rest);
+            if (matches(cmd, "delete", 2)) return Reservations.delete(io, rest);
             if (matches(cmd, "ping", 2)) return ping(io);
             if (matches(cmd, "version", 2)) {
                 io.out.println(Cli.versionLine());
@@ -137,6 +139,7 @@ final class Scontrol {
         if (matches(entity, "jobs", 1) || entity.equals("jobid")) return showJobs(io, f, name);
         if (matches(entity, "nodes", 1) || entity.equals("nodename")) return showNodes(io, f, name);
         if (matches(entity, "partitions", 1) || entity.equals("partitionname")) return showPartitions(io, f, name);
+        if (matches(entity, "reservations", 3) || entity.equals("reservationname")) return Reservations.show(io, name, f.oneLiner());
         io.err.println("invalid entity:" + args.get(0) + " for keyword:show ");
         return 1;
     }

@@ -4,7 +4,7 @@ import io.bottega.cli.http.ApiClient;
 import io.bottega.cli.http.JsonIn;
 
 /**
- * The Slurm-compatible clients ({@code sbatch squeue scancel sinfo sacct scontrol}) and {@code bottega token} and
+ * The Slurm-compatible clients ({@code sbatch squeue scancel sinfo sacct scontrol srun salloc}), {@code bottega rsh}, {@code bottega token} and
  * {@code whoami}: thin clients of the controller's REST API (see {@code docs/users.md}). A call is a fresh JVM,
  * often in a shell loop, so this path loads no HTTP library, no JSON library and no picocli.
  */
@@ -34,6 +34,9 @@ public final class SlurmClients {
                 case "scontrol" -> Scontrol.run(io, args);
                 case "token" -> Token.run(io, args);
                 case "whoami" -> Whoami.run(io, args);
+                case "srun" -> Srun.run(io, args);
+                case "salloc" -> Salloc.run(io, args);
+                case "rsh", "bottega-rsh" -> Srun.rsh(io, args);
                 default -> io.fail("bottega", "unknown client command '" + command + "'");
             };
         } catch (JsonIn.Malformed e) {

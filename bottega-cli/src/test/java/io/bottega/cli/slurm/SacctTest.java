@@ -30,6 +30,13 @@ class SacctTest {
         ctl.close();
     }
 
+    /** The last accounting query sacct sent (it asks for the jobs' steps after it). */
+    private FakeController.Request accounting() {
+        List<FakeController.Request> rs = ctl.requests();
+        for (int i = rs.size() - 1; i >= 0; i--) if (rs.get(i).path().endsWith("/accounting/jobs")) return rs.get(i);
+        throw new AssertionError("no accounting query");
+    }
+
     @Test
     void run_noOptions_showsTheCallersJobsSinceMidnightInSlurmsColumns() {
         assertThat(t.run("sacct")).isZero();
@@ -40,7 +47,7 @@ class SacctTest {
                 + "91           bad-config    booster      proj1         32     FAILED      2:0 \n"
                 + "92           long-trai+    booster      proj1        128    TIMEOUT     0:15 \n"
                 + "101          train-lla+    booster      proj1         64    RUNNING      0:0 \n");
-        FakeController.Request r = ctl.last();
+        FakeController.Request r = accounting();
         assertThat(r.param("users")).isEqualTo("alice");
         assertThat(r.param("start")).isEqualTo(Long.toString(MIDNIGHT));
         assertThat(r.param("end")).isNull();
@@ -63,16 +70,16 @@ class SacctTest {
     void run_jobs_haveNoDefaultStartAndAreFilteredExactly() {
         assertThat(t.run("sacct", "-j", "92", "-X", "-n", "-P", "-o", "JobID")).isZero();
         assertThat(t.out()).isEqualTo("92\n");
-        assertThat(ctl.last().param("ids")).isEqualTo("92");
-        assertThat(ctl.last().param("start")).isNull();
+        assertThat(accounting().param("ids")).isEqualTo("92");
+        assertThat(accounting().param("start")).isNull();
     }
 
     @Test
     void run_allUsers_sendsNoUser() {
         t.run("sacct", "-a");
-        assertThat(ctl.last().param("users")).isNull();
+        assertThat(accounting().param("users")).isNull();
         t.run("sacct", "-u", "bob,carol");
-        assertThat(ctl.last().param("users")).isEqualTo("bob,carol");
+        assertThat(accounting().param("users")).isEqualTo("bob,carol");
     }
 
     @Test
@@ -99,17 +106,17 @@ class SacctTest {
     @Test
     void run_timeWindow_slurmsFormats() {
         t.run("sacct", "-S", "2026-11-20", "-E", "now-1hour");
-        assertThat(ctl.last().param("start")).isEqualTo(Long.toString(TestIo.NOW - 7 * 86400 - 10 * 3600));
-        assertThat(ctl.last().param("end")).isEqualTo(Long.toString(TestIo.NOW - 3600));
+        assertThat(accounting().param("start")).isEqualTo(Long.toString(TestIo.NOW - 7 * 86400 - 10 * 3600));
+        assertThat(accounting().param("end")).isEqualTo(Long.toString(TestIo.NOW - 3600));
         t.run("sacct", "--starttime=1126", "--endtime=11:00");
-        assertThat(ctl.last().param("start")).isEqualTo(Long.toString(MIDNIGHT - 86400));
-        assertThat(ctl.last().param("end")).isEqualTo(Long.toString(TestIo.NOW - 86400 + 3600));
+        assertThat(accounting().param("start")).isEqualTo(Long.toString(MIDNIGHT - 86400));
+        assertThat(accounting().param("end")).isEqualTo(Long.toString(TestIo.NOW - 86400 + 3600));
     }
 
     @Test
     void run_filters_areSent() {
         t.run("sacct", "-A", "proj1", "-s", "CD,f,TIMEOUT", "-r", "booster");
-        FakeController.Request r = ctl.last();
+        FakeController.Request r = accounting();
         assertThat(r.param("accounts")).isEqualTo("proj1");
         assertThat(r.param("states")).isEqualTo("COMPLETED,FAILED,TIMEOUT");
         assertThat(r.param("partitions")).isEqualTo("booster");
@@ -164,5 +171,29 @@ class SacctTest {
     void run_helpformat_listsTheFields() {
         assertThat(t.run("sacct", "-e")).isZero();
         assertThat(t.out()).contains("JobID").contains("Elapsed").contains("ExitCode");
+    }
+
+    @Test
+    void run_steps_followTheirJobUnlessAllocationsOnly() throws Exception {
+        String steps = "[{\"jobId\":90,\"stepId\":-2,\"name\":\"batch\",\"state\":\"COMPLETED\",\"nodeList\":\"lrdn0001\","
+                + "\"nodeCount\":1,\"ntasks\":1,\"cpus\":32,\"startTime\":1795773000,\"endTime\":1795773600,\"elapsed\":600},"
+                + "{\"jobId\":90,\"stepId\":0,\"name\":\"python\",\"state\":\"FAILED\",\"nodeList\":\"lrdn[0001-0002]\","
+                + "\"nodeCount\":2,\"ntasks\":8,\"cpus\":64,\"gpus\":8,\"exitCode\":3,\"elapsed\":60}]";
+        ctl.on("GET", "/accounting/steps", 200, steps);
+        assertThat(t.run("sacct", "-P", "-o", "JobID,JobName,State,ExitCode,AllocCPUS,NodeList,AllocTRES")).isZero();
+        assertThat(t.out()).startsWith("JobID|JobName|State|ExitCode|AllocCPUS|NodeList|AllocTRES\n90|prep|COMPLETED|0:0|32|")
+                .contains("\n90.batch|batch|COMPLETED|0:0|32|lrdn0001|cpu=32,node=1\n"
+                        + "90.0|python|FAILED|3:0|64|lrdn[0001-0002]|cpu=64,gres/gpu=8,node=2\n91|");
+        FakeController.Request r = ctl.last();
+        assertThat(r.path()).isEqualTo("/api/v1/accounting/steps");
+        assertThat(r.param("ids")).isEqualTo("90,91,92,101");
+
+        TestIo x = new TestIo(ctl);
+        assertThat(x.run("sacct", "-X", "-n", "-P", "-o", "JobID")).isZero();
+        assertThat(x.out()).isEqualTo("90\n91\n92\n101\n");
+
+        TestIo one = new TestIo(ctl);
+        assertThat(one.run("sacct", "-j", "90.0", "-n", "-P", "-o", "JobID,State")).isZero();
+        assertThat(one.out()).isEqualTo("90.0|FAILED\n");
     }
 }

@@ -94,9 +94,19 @@ class ScancelTest {
         assertThat(t.err()).endsWith("scancel: error: Invalid job signal: NOPE\n");
         assertThat(t.run("scancel", "-t", "COMPLETED", "--me")).isEqualTo(1);
         assertThat(t.err()).contains("scancel: error: Invalid job state specified: COMPLETED");
-        assertThat(t.run("scancel", "101.0")).isEqualTo(1);
-        assertThat(t.err()).contains("job steps (101.0) are not supported");
         assertThat(ctl.requests()).isEmpty();
+    }
+
+    @Test
+    void run_stepId_cancelsThatStep() {
+        ctl.on("DELETE", "/jobs/101/steps/0", 200, "{\"cancelled\":true}");
+        ctl.on("DELETE", "/jobs/101/steps/7", 404, "{\"error\":\"Invalid job id specified: step 101.7 is not running\"}");
+        assertThat(t.run("scancel", "101.0")).isZero();
+        assertThat(ctl.last().method()).isEqualTo("DELETE");
+        assertThat(ctl.last().path()).isEqualTo("/api/v1/jobs/101/steps/0");
+        assertThat(t.run("scancel", "-s", "USR1", "101.7")).isEqualTo(1);
+        assertThat(ctl.last().query()).isEqualTo("signal=10");
+        assertThat(t.err()).contains("scancel: error: Kill job error on job step id 101.7: Invalid job id specified: step 101.7 is not running");
     }
 
     @Test

@@ -84,8 +84,8 @@ class TokenAndWhoamiTest {
     @Test
     void dispatch_unknownCommand_isAnError() {
         TestIo t = new TestIo(null);
-        assertThat(t.run("srun", "hostname")).isEqualTo(1);
-        assertThat(t.err()).isEqualTo("bottega: error: unknown client command 'srun'\n");
+        assertThat(t.run("strigger", "--set")).isEqualTo(1);
+        assertThat(t.err()).isEqualTo("bottega: error: unknown client command 'strigger'\n");
     }
 
     @Test

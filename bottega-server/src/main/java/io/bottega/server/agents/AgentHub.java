@@ -3,12 +3,15 @@ package io.bottega.server.agents;
 import io.bottega.api.agent.AgentCommands;
 import io.bottega.api.agent.CancelRequest;
 import io.bottega.api.agent.LaunchRequest;
+import io.bottega.api.agent.StepLaunch;
+import io.bottega.api.agent.StepSignal;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +41,11 @@ public final class AgentHub {
         final Map<Long, CancelRequest> cancels = new LinkedHashMap<>();
         final Map<Long, Long> cancelSent = new HashMap<>();
         final List<Long> acks = new ArrayList<>();
+        final Map<String, StepLaunch> stepLaunches = new LinkedHashMap<>();
+        final Map<String, Long> stepLaunchSent = new HashMap<>();
+        final Map<String, StepSignal> stepSignals = new LinkedHashMap<>();
+        final Map<String, Long> stepSignalSent = new HashMap<>();
+        final List<String> stepAcks = new ArrayList<>();
         CompletableFuture<AgentCommands> waiting;
         boolean reregister;
     }
@@ -103,6 +111,85 @@ public final class AgentHub {
             l.cancels.clear();
             l.cancelSent.clear();
             l.acks.clear();
+            l.stepLaunches.clear();
+            l.stepLaunchSent.clear();
+            l.stepSignals.clear();
+            l.stepSignalSent.clear();
+            l.stepAcks.clear();
+        }
+    }
+
+    // ------------------------------------------------------------------ job steps
+
+    /** Start a step's tasks on the node: repeated until the node lists the step or reports its outcome. */
+    public void stepLaunch(String node, StepLaunch launch) {
+        Link l = link(node);
+        synchronized (l) {
+            l.stepLaunches.put(launch.key(), launch);
+            wake(l);
+        }
+    }
+
+    /** The node has the step: stop repeating its launch. */
+    public void stepConfirmed(String node, String key) {
+        Link l = link(node);
+        synchronized (l) {
+            l.stepLaunches.remove(key);
+            l.stepLaunchSent.remove(key);
+        }
+    }
+
+    /** The step has ended: its launch, if still queued, must not go out. */
+    public void stepLaunchDone(String node, String key) {
+        stepConfirmed(node, key);
+    }
+
+    /**
+     * Signal or stop a step (or all steps of a job) on the node: repeated while the node lists a step it
+     * covers. A queued launch of a step it stops is dropped.
+     */
+    public void stepSignal(String node, StepSignal signal) {
+        Link l = link(node);
+        synchronized (l) {
+            String key = signal.jobId() + "." + (signal.stepId() == StepSignal.ALL_STEPS ? "*" : Integer.toString(signal.stepId()))
+                    + ":" + signal.signal();
+            if (signal.signal() == 0 || signal.signal() == 9) {
+                l.stepLaunches.values().removeIf(x -> signal.covers(x.jobId(), x.stepId()));
+            }
+            l.stepSignals.put(key, signal);
+            l.stepSignalSent.remove(key);
+            wake(l);
+        }
+    }
+
+    /** The node's sync listed these steps: a stop or signal that covers none of them is done. */
+    public void stepsListed(String node, Set<String> running) {
+        Link l = link(node);
+        synchronized (l) {
+            l.stepSignals.entrySet().removeIf(e -> {
+                StepSignal s = e.getValue();
+                if (!l.stepSignalSent.containsKey(e.getKey())) return false;   // not sent yet
+                for (String k : running) {
+                    int dot = k.indexOf('.');
+                    try {
+                        if (s.covers(Long.parseLong(k.substring(0, dot)), Integer.parseInt(k.substring(dot + 1)))) return false;
+                    } catch (RuntimeException ex) {
+                        // not a step key
+                    }
+                }
+                l.stepSignalSent.remove(e.getKey());
+                return true;
+            });
+        }
+    }
+
+    /** The controller has stored the step's outcome from this node: the agent may forget it. */
+    public void stepAck(String node, String key) {
+        Link l = link(node);
+        synchronized (l) {
+            l.stepAcks.add(key);
+            l.stepLaunches.remove(key);
+            wake(l);
         }
     }
 
@@ -172,9 +259,30 @@ public final class AgentHub {
         }
         List<Long> acks = new ArrayList<>(l.acks);
         boolean rereg = l.reregister;
-        if (launch.isEmpty() && cancel.isEmpty() && acks.isEmpty() && !rereg) return null;
+        List<StepLaunch> steps = new ArrayList<>();
+        for (var e : l.stepLaunches.entrySet()) {
+            Long sent = l.stepLaunchSent.get(e.getKey());
+            if (sent == null || now - sent >= resendMillis) {
+                steps.add(e.getValue());
+                l.stepLaunchSent.put(e.getKey(), now);
+            }
+        }
+        List<StepSignal> signals = new ArrayList<>();
+        for (var e : l.stepSignals.entrySet()) {
+            Long sent = l.stepSignalSent.get(e.getKey());
+            if (sent == null || now - sent >= resendMillis) {
+                signals.add(e.getValue());
+                l.stepSignalSent.put(e.getKey(), now);
+            }
+        }
+        List<String> stepAcks = new ArrayList<>(l.stepAcks);
+        if (launch.isEmpty() && cancel.isEmpty() && acks.isEmpty() && !rereg && steps.isEmpty() && signals.isEmpty()
+                && stepAcks.isEmpty()) {
+            return null;
+        }
         l.acks.clear();
+        l.stepAcks.clear();
         l.reregister = false;
-        return new AgentCommands(launch, cancel, acks, 0, rereg);
+        return new AgentCommands(launch, cancel, acks, 0, rereg, steps, signals, stepAcks);
     }
 }

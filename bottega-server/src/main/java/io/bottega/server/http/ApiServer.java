@@ -189,6 +189,21 @@ public final class ApiServer implements AutoCloseable {
                 + "names, accounts, signal, reason}", Doc.NONE, this::cancel);
         route(cfg, HandlerType.POST, "/jobs/hold", "hold pending jobs: {ids, users, names}", Doc.NONE, ctx -> hold(ctx, false));
         route(cfg, HandlerType.POST, "/jobs/release", "release held jobs: {ids, users, names}", Doc.NONE, ctx -> hold(ctx, true));
+        route(cfg, HandlerType.POST, "/jobs/{id}/steps", "srun: start a job step in the job's allocation (the job's owner; "
+                + "409 while its other steps hold what it needs)", new Doc(io.bottega.api.StepRequest.class, io.bottega.api.StepView.class,
+                false, List.of()), this::createStep);
+        route(cfg, HandlerType.GET, "/jobs/{id}/steps", "a job's steps, the batch script's included",
+                new Doc(null, io.bottega.api.StepView.class, true, List.of()), this::listSteps);
+        route(cfg, HandlerType.DELETE, "/jobs/{id}/steps/{step}", "cancel one step (or send it ?signal=N)",
+                new Doc(null, null, false, List.of("signal")), this::cancelStep);
+        route(cfg, HandlerType.POST, "/jobs/{id}/alive", "an interactive allocation's client (salloc, srun) is alive; answers the job",
+                new Doc(null, JobView.class, false, List.of()), this::alive);
+        route(cfg, HandlerType.POST, "/jobs/{id}/complete", "release an interactive allocation: {exitCode, signal}",
+                new Doc(null, JobView.class, false, List.of()), this::complete);
+        route(cfg, HandlerType.GET, "/jobs/{id}/environment", "the environment of a running job (salloc's command gets it)",
+                Doc.NONE, this::environment);
+        route(cfg, HandlerType.GET, "/accounting/steps", "the steps of these jobs (sacct): ?ids=1,2",
+                new Doc(null, io.bottega.api.StepView.class, true, List.of("ids")), this::accountingSteps);
         route(cfg, HandlerType.GET, "/jobs/{id}/events", "a job's accounting events",
                 new Doc(null, io.bottega.server.store.JobEvent.class, true, List.of()), this::events);
         route(cfg, HandlerType.GET, "/accounting/jobs", "all jobs, finished ones included (sacct); start/end in epoch seconds",
@@ -207,6 +222,8 @@ public final class ApiServer implements AutoCloseable {
                 new Doc(NodeResources.class, io.bottega.api.agent.Registered.class, false, List.of()), this::register);
         route(cfg, HandlerType.POST, "/agent/sync", "an agent reports and waits for commands (long poll; cluster key)",
                 new Doc(AgentSync.class, io.bottega.api.agent.AgentCommands.class, false, List.of()), this::sync);
+        io.bottega.server.dashboard.Dashboard.install(this, cfg, loop, store, json, clockMillis);
+        io.bottega.server.metrics.Metrics.install(this, cfg, loop);
         for (Consumer<JavalinConfig> ext : extensions) ext.accept(cfg);
     }
 
@@ -331,14 +348,28 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         if ("true".equals(ctx.queryParam("test_only"))) {
-            ctx.json(Map.of("job_id", 0, "valid", true, "partition", p.partition(), "cpus", p.demand().totalCores()));
+            ctx.future(() -> loop.testOnly(p).handle((t, err) -> {
+                if (err != null) {
+                    error(ctx, unwrap(err));
+                } else {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("job_id", 0);
+                    m.put("valid", true);
+                    m.put("partition", t.partition());
+                    m.put("cpus", t.cpus());
+                    m.put("start_time", t.start());
+                    m.put("nodes", io.bottega.core.model.Hostlist.compress(t.nodes()));
+                    ctx.json(m);
+                }
+                return null;
+            }));
             return;
         }
         ctx.future(() -> loop.submit(p, known).handle((sub, err) -> {
             if (err != null) {
                 error(ctx, unwrap(err));
             } else {
-                ctx.status(201).json(Map.of("job_id", sub.jobId(), "ids", sub.ids()));
+                ctx.status(201).json(Map.of("job_id", sub.jobId(), "ids", sub.ids(), "keepalive_seconds", loop.keepAliveSeconds()));
             }
             return null;
         }));
@@ -492,7 +523,9 @@ public final class ApiServer implements AutoCloseable {
     private void register(Context ctx) {
         requireAgent(ctx);
         NodeResources res = body(ctx, NodeResources.class);
-        ctx.future(() -> reply(ctx, loop.register(res)));
+        if (res.address().isEmpty()) res = res.withAddress(clientAddress(ctx));
+        NodeResources node = res;
+        ctx.future(() -> reply(ctx, loop.register(node)));
     }
 
     private void sync(Context ctx) {
@@ -501,6 +534,84 @@ public final class ApiServer implements AutoCloseable {
         if (!loop.knows(s.node())) throw new BadRequest("node", "node " + s.node() + " is not in this cluster");
         loop.report(s);
         ctx.future(() -> hub.poll(s.node()).thenAccept(ctx::json));
+    }
+
+    // ------------------------------------------------------------------ steps and interactive allocations
+
+    /** The caller's IP address over TCP; "" over the local socket. */
+    private static String clientAddress(Context ctx) {
+        try {
+            String ip = ctx.req().getRemoteAddr();
+            if (ip == null || ip.isEmpty() || ip.startsWith("/") || !(ip.indexOf('.') > 0 || ip.indexOf(':') >= 0)) return "";
+            if (ip.startsWith("[") && ip.endsWith("]")) ip = ip.substring(1, ip.length() - 1);
+            return ip;
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+
+    private void createStep(Context ctx) {
+        Identity who = identity(ctx);
+        long id = parseLong("id", ctx.pathParam("id"));
+        io.bottega.api.StepRequest r = body(ctx, io.bottega.api.StepRequest.class);
+        String from = who.via().equals("socket") ? "" : clientAddress(ctx);
+        ctx.future(() -> loop.createStep(id, r, who, from).handle((v, err) -> {
+            if (err != null) error(ctx, unwrap(err));
+            else ctx.status(201).json(v);
+            return null;
+        }));
+    }
+
+    private void listSteps(Context ctx) {
+        identity(ctx);
+        long id = parseLong("id", ctx.pathParam("id"));
+        ctx.json(stepViews(List.of(id)));
+    }
+
+    private List<io.bottega.api.StepView> stepViews(List<Long> ids) {
+        long now = clockMillis.getAsLong() / 1000;
+        Map<Long, String> users = new HashMap<>();
+        List<io.bottega.api.StepView> out = new ArrayList<>();
+        for (io.bottega.server.store.StepRow r : store.steps(ids)) {
+            String user = users.computeIfAbsent(r.jobId(), k -> store.job(k).map(JobRow::user).orElse(""));
+            out.add(io.bottega.server.steps.StepCoordinator.view(r, user, now));
+        }
+        return out;
+    }
+
+    private void cancelStep(Context ctx) {
+        Identity who = identity(ctx);
+        long id = parseLong("id", ctx.pathParam("id"));
+        int step = (int) parseLong("step", ctx.pathParam("step"));
+        int signal = ctx.queryParam("signal") == null ? 0 : (int) parseLong("signal", ctx.queryParam("signal"));
+        ctx.future(() -> reply(ctx, loop.cancelStep(id, step, signal, who).thenApply(ok -> Map.of("cancelled", ok))));
+    }
+
+    private void alive(Context ctx) {
+        Identity who = identity(ctx);
+        long id = parseLong("id", ctx.pathParam("id"));
+        ctx.future(() -> reply(ctx, loop.keepAlive(id, who)));
+    }
+
+    private void complete(Context ctx) {
+        Identity who = identity(ctx);
+        long id = parseLong("id", ctx.pathParam("id"));
+        JsonNode b = ctx.body().isBlank() ? json.createObjectNode() : bodyTree(ctx);
+        ctx.future(() -> reply(ctx, loop.complete(id, b.path("exitCode").asInt(0), b.path("signal").asInt(0), who)));
+    }
+
+    private void environment(Context ctx) {
+        Identity who = identity(ctx);
+        long id = parseLong("id", ctx.pathParam("id"));
+        ctx.future(() -> reply(ctx, loop.environment(id, who)));
+    }
+
+    private void accountingSteps(Context ctx) {
+        identity(ctx);
+        List<Long> ids = new ArrayList<>();
+        for (String s : csv(ctx, "ids")) ids.add(parseLong("ids", s.contains("_") ? s.substring(0, s.indexOf('_')) : s));
+        if (ids.isEmpty()) throw new BadRequest("ids", "give the jobs whose steps to list: ?ids=1,2");
+        ctx.json(stepViews(ids));
     }
 
     // ------------------------------------------------------------------ helpers

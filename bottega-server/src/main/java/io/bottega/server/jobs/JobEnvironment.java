@@ -101,7 +101,7 @@ public final class JobEnvironment {
     private static void put(Map<String, String> env, String k, String v) { env.put(k, v); }
 
     /** Slurm's compact form of per-node counts: {@code 4(x2),2}. */
-    static String repeated(int[] values) {
+    public static String repeated(int[] values) {
         List<String> parts = new ArrayList<>();
         int i = 0;
         while (i < values.length) {

@@ -50,8 +50,15 @@ public final class JobFactory {
 
     public Prepared prepare(JobSubmission s, Identity owner, long now) {
         String script = s.script();
-        if (script.isEmpty()) throw SubmitException.invalid("script", "Batch job submission failed: empty batch script");
-        if (!script.startsWith("#!")) {
+        if (s.interactive()) {
+            // salloc, or srun outside a job: an allocation whose client runs the steps; no script to start
+            if (!script.isEmpty()) throw SubmitException.invalid("script", "an interactive allocation has no batch script");
+            if (!s.array().isEmpty() || s.arraySpec().taskCount() > 0) {
+                throw SubmitException.invalid("array", "Job submit/allocate failed: an interactive allocation cannot be an array");
+            }
+        } else if (script.isEmpty()) {
+            throw SubmitException.invalid("script", "Batch job submission failed: empty batch script");
+        } else if (!script.startsWith("#!")) {
             throw SubmitException.invalid("script", "This does not look like a batch script.  The first line must start with "
                     + "#! followed by the path to an interpreter. For instance: #!/bin/sh");
         }
@@ -161,6 +168,7 @@ public final class JobFactory {
     }
 
     private static String defaultName(JobSubmission s) {
+        if (s.interactive()) return "interactive";
         if (!s.wrap().isEmpty()) return "wrap";
         String path = s.scriptPath();
         if (path.isEmpty()) return "sbatch";

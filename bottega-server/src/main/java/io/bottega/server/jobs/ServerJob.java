@@ -29,6 +29,7 @@ public final class ServerJob {
     private Allocation allocation;
     private List<String> nodeNames = List.of();
     private String command = "";
+    private boolean interactive;
 
     public ServerJob(JobRow row, JobSpec spec, Demand demand, List<Dependency> dependencies, boolean anyOf,
                      LaunchOptions options) {
@@ -87,6 +88,11 @@ public final class ServerJob {
     public String command() { return command; }
 
     public void command(String c) { command = c == null ? "" : c; }
+
+    /** An allocation without a batch script ({@code salloc}, {@code srun} outside a job): nothing is launched for it. */
+    public boolean interactive() { return interactive; }
+
+    public void interactive(boolean b) { interactive = b; }
 
     public void clearAllocation() {
         allocation = null;

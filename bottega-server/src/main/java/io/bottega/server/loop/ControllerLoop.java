@@ -7,6 +7,8 @@ import io.bottega.api.JobSubmission;
 import io.bottega.api.JobView;
 import io.bottega.api.NodeView;
 import io.bottega.api.PartitionView;
+import io.bottega.api.StepRequest;
+import io.bottega.api.StepView;
 import io.bottega.api.agent.AgentSync;
 import io.bottega.api.agent.CancelRequest;
 import io.bottega.api.agent.JobOutcome;
@@ -41,7 +43,10 @@ import io.bottega.server.jobs.SubmitException;
 import io.bottega.server.store.JobEvent;
 import io.bottega.server.store.JobRow;
 import io.bottega.server.store.NodeRow;
+import io.bottega.server.store.StepRow;
 import io.bottega.server.store.Store;
+import io.bottega.server.steps.JobShape;
+import io.bottega.server.steps.StepCoordinator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,6 +108,8 @@ public final class ControllerLoop implements AutoCloseable {
     };
     private final Map<Long, Boolean> launchConfirmed = new HashMap<>();
     private final Map<String, NodeInfo> nodes = new LinkedHashMap<>();
+    private final StepCoordinator steps;
+    private volatile java.util.function.BiFunction<JobRow, Long, String> jobTokens = (row, expires) -> "";
     private long nextId;
     private long idLimit;
     private boolean dirty = true;
@@ -136,6 +143,7 @@ public final class ControllerLoop implements AutoCloseable {
         String reason = "";
         long reasonTime;
         String reasonUser = "";
+        String address = "";
         boolean lost;
         NodeResources resources;
 
@@ -160,6 +168,7 @@ public final class ControllerLoop implements AutoCloseable {
         this.resolver = new Demand.Resolver(cluster);
         this.ledger = new ResourceLedger(cluster);
         this.scheduler = new Scheduler(cluster, config.scheduler());
+        this.steps = new StepCoordinator(store, hub, json, config.killGraceSeconds(), this::execute);
         this.launcher = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "bottega-launcher");
             t.setDaemon(true);
@@ -180,6 +189,12 @@ public final class ControllerLoop implements AutoCloseable {
     public Stats stats() { return stats; }
 
     public Cluster cluster() { return cluster; }
+
+    /**
+     * How the loop signs a job's {@code BOTTEGA_JOB_TOKEN} (its user's token, valid until the given epoch
+     * second), so that {@code srun} inside the job can reach the controller over TCP. Set before {@link #start()}.
+     */
+    public void jobTokens(java.util.function.BiFunction<JobRow, Long, String> issuer) { this.jobTokens = issuer; }
 
     // ------------------------------------------------------------------ threading
 
@@ -273,7 +288,8 @@ public final class ControllerLoop implements AutoCloseable {
                     ledger.allocate(row.id(), a, row.startTime(), end);
                     job.allocation(a, codec.nodeNames(a));
                     runningJobs.put(row.id(), job);
-                    launchConfirmed.put(row.id(), false);
+                    launchConfirmed.put(row.id(), job.interactive());
+                    if (job.interactive()) steps.alive(row.id(), clockMillis.getAsLong());
                 } catch (RuntimeException e) {
                     log.error("event=recover_allocation_failed job={} error={}", row.id(), e.getMessage());
                     pending.put(row.id(), job);
@@ -284,6 +300,13 @@ public final class ControllerLoop implements AutoCloseable {
             recovered++;
         }
         reserveIds();
+        if (!runningJobs.isEmpty()) {
+            Map<Long, List<StepRow>> stepRows = new HashMap<>();
+            for (StepRow r : store.steps(new ArrayList<>(runningJobs.keySet()))) {
+                stepRows.computeIfAbsent(r.jobId(), k -> new ArrayList<>()).add(r);
+            }
+            stepRows.forEach((id, rows) -> steps.recover(runningJobs.get(id), shape(runningJobs.get(id)), rows));
+        }
         log.info("event=recovered jobs={} running={} pending={} next_id={}", recovered, runningJobs.size(), pending.size(), nextId);
     }
 
@@ -314,6 +337,7 @@ public final class ControllerLoop implements AutoCloseable {
                 "", arrayEnv);
         ServerJob sj = new ServerJob(row, spec, fits.demand(), deps, anyOf, opts);
         sj.command(!req.wrap().isEmpty() ? req.wrap() : req.scriptPath());
+        sj.interactive(req.interactive());
         return sj;
     }
 
@@ -393,6 +417,7 @@ public final class ControllerLoop implements AutoCloseable {
                     now, p.timeLimit(), p.beginTime(), p.specTemplate().resources(), p.request().reservation());
             ServerJob sj = new ServerJob(row, spec, p.demand(), p.dependencies(), p.anyOf(), p.options());
             sj.command(!p.request().wrap().isEmpty() ? p.request().wrap() : p.request().scriptPath());
+            sj.interactive(p.request().interactive());
             jobs.add(sj);
         }
         for (ServerJob j : jobs) pending.put(j.id(), j);
@@ -543,6 +568,7 @@ public final class ControllerLoop implements AutoCloseable {
         List<JobRow> rows = new ArrayList<>();
         List<JobEvent> events = new ArrayList<>();
         List<LaunchPlan> launches = new ArrayList<>();
+        List<StepRow> batchSteps = new ArrayList<>();
         for (Decision.Start s : plan.starts()) {
             ServerJob j = pending.remove(s.jobId());
             Allocation a = s.allocation();
@@ -554,10 +580,15 @@ public final class ControllerLoop implements AutoCloseable {
                     .allocation(codec.write(a), Hostlist.compress(names)).build();
             j.row(row);
             runningJobs.put(j.id(), j);
-            launchConfirmed.put(j.id(), false);
+            launchConfirmed.put(j.id(), j.interactive());
             rows.add(row);
             events.add(new JobEvent(j.id(), now, JobState.RUNNING.name(), row.nodeList()));
-            launches.add(new LaunchPlan(row, j, a, names));
+            if (j.interactive()) {
+                steps.alive(j.id(), nowMillis);   // nothing to launch: the client runs its steps
+            } else {
+                launches.add(new LaunchPlan(row, j, a, names, address(names.get(0))));
+                batchSteps.add(batchStep(row, JobState.RUNNING.name(), 0, a));
+            }
         }
         for (Decision.Reserve r : plan.reservations()) {
             ServerJob j = pending.get(r.jobId());
@@ -581,6 +612,7 @@ public final class ControllerLoop implements AutoCloseable {
                 }
                 for (LaunchPlan lp : launches) launch(lp);
             }, launcher);
+            if (!batchSteps.isEmpty()) store.saveSteps(batchSteps);
         }
         long took = System.nanoTime() - t0;
         stats.passes.incrementAndGet();
@@ -695,14 +727,13 @@ public final class ControllerLoop implements AutoCloseable {
     }
 
     /** Everything a launcher thread needs, copied on the loop thread. */
-    private record LaunchPlan(JobRow row, ServerJob job, Allocation allocation, List<String> nodes) {}
+    private record LaunchPlan(JobRow row, ServerJob job, Allocation allocation, List<String> nodes, String masterAddr) {}
 
     private void launch(LaunchPlan lp) {
         try {
             Store.JobScript script = store.script(lp.row().id()).orElseThrow(() -> new IllegalStateException("no script stored"));
             Map<String, String> exported = json.readValue(script.envJson(), new TypeReference<LinkedHashMap<String, String>>() { });
-            Map<String, String> env = JobEnvironment.build(cluster, lp.row(), lp.job(), lp.allocation(), lp.nodes(), exported,
-                    controllerUrl);
+            Map<String, String> env = jobEnvironment(lp.row(), lp.job(), lp.allocation(), lp.nodes(), exported, lp.masterAddr());
             Allocation a = lp.allocation();
             JobRow row = lp.row();
             List<Integer> cpus = new ArrayList<>();
@@ -751,6 +782,7 @@ public final class ControllerLoop implements AutoCloseable {
 
     /** Ends a running job: frees its resources, records its end; returns the commit of that record. */
     private CompletableFuture<Void> endRunning(ServerJob j, JobState state, String reason, int exitCode, int signal, long endTime) {
+        steps.jobEnded(j.id(), state.name(), reason, nowSeconds());
         runningJobs.remove(j.id());
         launchConfirmed.remove(j.id());
         if (ledger.running(j.id()).isPresent()) ledger.release(j.id());
@@ -761,7 +793,9 @@ public final class ControllerLoop implements AutoCloseable {
         stats.ended.incrementAndGet();
         stats.endedByState.merge(state.name(), 1L, Long::sum);
         dirty = true;
-        return store.updateJobs(List.of(row), List.of(new JobEvent(j.id(), row.endTime(), state.name(), reason)));
+        CompletableFuture<Void> done = store.updateJobs(List.of(row), List.of(new JobEvent(j.id(), row.endTime(), state.name(), reason)));
+        if (!j.interactive() && row.startTime() > 0) store.saveSteps(List.of(batchStep(row, state.name(), row.endTime(), j.allocation())));
+        return done;
     }
 
     /** A job of a failed node: back to the queue (keeping its place) or NODE_FAIL, by its --requeue and the cluster's default. */
@@ -774,6 +808,7 @@ public final class ControllerLoop implements AutoCloseable {
             endRunning(j, JobState.NODE_FAIL, why, 0, 0, now);
             return;
         }
+        steps.jobEnded(j.id(), JobState.NODE_FAIL.name(), why, now);
         runningJobs.remove(j.id());
         launchConfirmed.remove(j.id());
         if (ledger.running(j.id()).isPresent()) ledger.release(j.id());
@@ -802,6 +837,7 @@ public final class ControllerLoop implements AutoCloseable {
             if (res.gpus().size() < cluster.gpus(id)) mismatch.add("gpus " + res.gpus().size() + " < declared " + cluster.gpus(id));
             if (res.memoryMb() < cluster.memoryMb(id)) mismatch.add("memory " + res.memoryMb() + " MB < declared " + cluster.memoryMb(id));
             n.resources = res;
+            n.address = res.address();
             n.registered = true;
             n.lastSeen = clockMillis.getAsLong();
             if (!mismatch.isEmpty()) {
@@ -884,6 +920,7 @@ public final class ControllerLoop implements AutoCloseable {
             }
         }
         for (ServerJob j : new ArrayList<>(runningJobs.values())) {
+            if (j.interactive()) continue;
             if (j.nodeNames().isEmpty() || !j.nodeNames().get(0).equals(n.name) || listed.contains(j.id())) continue;
             boolean reported = sync.results().stream().anyMatch(o -> o.jobId() == j.id());
             if (reported) continue;
@@ -895,6 +932,7 @@ public final class ControllerLoop implements AutoCloseable {
                 relaunch(j);
             }
         }
+        steps.report(n.name, sync.steps(), sync.stepResults(), nowMs / 1000);
     }
 
     private final Map<Long, Long> relaunchedAt = new HashMap<>();
@@ -904,7 +942,7 @@ public final class ControllerLoop implements AutoCloseable {
         Long last = relaunchedAt.get(j.id());
         if (last != null && nowMs - last < 10_000) return;
         relaunchedAt.put(j.id(), nowMs);
-        LaunchPlan lp = new LaunchPlan(j.row(), j, j.allocation(), j.nodeNames());
+        LaunchPlan lp = new LaunchPlan(j.row(), j, j.allocation(), j.nodeNames(), address(j.nodeNames().get(0)));
         launcher.execute(() -> launch(lp));
     }
 
@@ -919,8 +957,21 @@ public final class ControllerLoop implements AutoCloseable {
             updateSchedulable(n);
             log.warn("event=node_down node={} last_seen_ms_ago={}", n.name, n.registered ? nowMs - n.lastSeen : -1);
             hub.reset(n.name);
+            steps.nodeLost(n.name, nowMs / 1000);
             for (ServerJob j : new ArrayList<>(runningJobs.values())) {
                 if (j.nodeNames().contains(n.name)) nodeFailed(j, "node " + n.name + " stopped answering");
+            }
+        }
+        // interactive allocations: their client must keep them alive, and nothing on the nodes enforces their limit
+        for (long id : steps.silent(nowMs, timeout)) {
+            ServerJob j = runningJobs.get(id);
+            if (j == null) continue;
+            log.info("event=allocation_abandoned job={} silent_ms={}", id, timeout);
+            endRunning(j, JobState.CANCELLED, "the allocation's client (salloc/srun) went away", 0, 0, nowMs / 1000);
+        }
+        for (ServerJob j : new ArrayList<>(runningJobs.values())) {
+            if (j.interactive() && nowMs / 1000 >= j.row().startTime() + j.row().timeLimit()) {
+                endRunning(j, JobState.TIMEOUT, "TimeLimit", 0, 0, nowMs / 1000);
             }
         }
         // a job far past its limit whose agent never reported: the agent enforces limits, this is the safety net
@@ -973,8 +1024,12 @@ public final class ControllerLoop implements AutoCloseable {
                 if (j.state() == JobState.PENDING) {
                     if (signal != 0) continue; // a signal only reaches running jobs
                     endPending(j, JobState.CANCELLED, by, 0);
+                } else if (j.interactive()) {
+                    steps.signalAll(j.id(), signal, by);
+                    if (signal == 0 || signal == 9) endRunning(j, JobState.CANCELLED, by, 0, 0, nowSeconds());
                 } else if (!j.nodeNames().isEmpty()) {
                     hub.cancel(j.nodeNames().get(0), new CancelRequest(j.id(), by, signal, false));
+                    steps.signalAll(j.id(), signal, by);   // every node that ran a step of the job, not only the batch node
                     NodeInfo n = nodes.get(j.nodeNames().get(0));
                     if (signal == 0 && (n == null || n.lost)) endRunning(j, JobState.CANCELLED, by, 0, 15, nowSeconds());
                 }
@@ -1112,6 +1167,188 @@ public final class ControllerLoop implements AutoCloseable {
             saveNode(n);
             dirty = true;
             return nodeView(n);
+        });
+    }
+
+    // ------------------------------------------------------------------ steps and interactive allocations
+
+    /** A node's address for its jobs' rendezvous ({@code MASTER_ADDR}): as registered, else its name. */
+    private String address(String node) {
+        NodeInfo n = nodes.get(node);
+        return n == null || n.address.isEmpty() ? node : n.address;
+    }
+
+    /** The batch script as step {@code batch} of its job, for sacct. */
+    private static StepRow batchStep(JobRow row, String state, long end, Allocation a) {
+        int nodes = row.nodeList().isEmpty() ? 0 : 1;
+        String first = nodes == 0 ? "" : Hostlist.expand(row.nodeList()).get(0);
+        int cpus = a == null ? 0 : a.cores(0);
+        int gpus = a == null ? 0 : a.gpus(0);
+        return new StepRow(row.id(), StepView.BATCH, "batch", state, first, nodes, 1, nodes == 0 ? "" : "1", cpus, gpus, row.startTime(), end,
+                row.exitCode(), row.exitSignal(), state.equals(JobState.RUNNING.name()) || state.equals(JobState.COMPLETED.name())
+                        ? "" : row.reason(), "");
+    }
+
+    /** What a running job holds on each node, as its steps see it. */
+    private JobShape shape(ServerJob j) {
+        Allocation a = j.allocation();
+        List<JobShape.Node> out = new ArrayList<>();
+        for (int i = 0; i < a.nodeCount(); i++) {
+            long[] words = a.coreIds(i);
+            int count = 0;
+            for (long w : words) count += Long.bitCount(w);
+            int[] cores = new int[count];
+            int k = 0;
+            for (int w = 0; w < words.length; w++) {
+                long x = words[w];
+                while (x != 0) {
+                    cores[k++] = (w << 6) + Long.numberOfTrailingZeros(x);
+                    x &= x - 1;
+                }
+            }
+            long g = a.gpuMask(i);
+            int[] gpus = new int[Long.bitCount(g)];
+            k = 0;
+            while (g != 0) {
+                gpus[k++] = Long.numberOfTrailingZeros(g);
+                g &= g - 1;
+            }
+            boolean bound = count > 0;
+            if (!bound) {
+                // a node that does not bind cores: count the job's cores there, pin nothing
+                cores = new int[a.cores(i)];
+                for (int c = 0; c < cores.length; c++) cores[c] = c;
+            }
+            out.add(new JobShape.Node(cluster.nodeName(a.node(i)), cores, gpus, a.memMb(i), a.tasks(i), bound));
+        }
+        return new JobShape(out, j.demand().coresPerTask(), a.totalTasks());
+    }
+
+    /**
+     * The job-wide environment ({@link JobEnvironment}) with what Bottega adds: the job's token for clients inside
+     * it, and the rendezvous address and port of torchrun-style launchers.
+     */
+    private Map<String, String> jobEnvironment(JobRow row, ServerJob job, Allocation a, List<String> names, Map<String, String> base,
+                                               String masterAddr) {
+        Map<String, String> env = JobEnvironment.build(cluster, row, job, a, names, base, controllerUrl);
+        long expires = row.startTime() + row.timeLimit() + config.killGraceSeconds() + 300;
+        String token = jobTokens.apply(row, expires);
+        if (!token.isEmpty()) env.put("BOTTEGA_JOB_TOKEN", token);
+        String given = base.get("MASTER_ADDR");
+        if (given == null || given.isEmpty() || given.equals(base.get("BOTTEGA_MASTER_ADDR"))) env.put("MASTER_ADDR", masterAddr);
+        env.put("BOTTEGA_MASTER_ADDR", masterAddr);
+        if (!base.containsKey("MASTER_PORT")) env.put("MASTER_PORT", Integer.toString(StepCoordinator.masterPort(row.id())));
+        return env;
+    }
+
+    private ServerJob ownRunningJob(long jobId, Identity who) {
+        ServerJob j = runningJobs.get(jobId);
+        if (j == null) {
+            ServerJob other = active(jobId);
+            if (other == null) throw SubmitException.notFound("Invalid job id specified: " + jobId);
+            if (!who.mayActOn(other.user())) throw SubmitException.forbidden("Access/permission denied");
+            if (other.state() == JobState.PENDING) {
+                throw new SubmitException(409, "", "Job " + jobId + " is pending execution: its resources are not allocated yet");
+            }
+            throw new SubmitException(410, "", "Job " + jobId + " has ended (" + other.state().name() + ")");
+        }
+        if (!who.mayActOn(j.user())) throw SubmitException.forbidden("Access/permission denied: job " + jobId + " belongs to " + j.user());
+        return j;
+    }
+
+    /**
+     * {@code srun} inside job {@code jobId}: places a step in the job's allocation and sends its nodes their
+     * tasks. {@code clientAddress} is where the request came from ("" over the local socket): srun's address
+     * when it does not say. Fails with 409 while the job's other steps hold what the step needs.
+     */
+    public CompletableFuture<StepView> createStep(long jobId, StepRequest r, Identity who, String clientAddress) {
+        CompletableFuture<StepView> out = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                ServerJob j = ownRunningJob(jobId, who);
+                Map<String, String> env = jobEnvironment(j.row(), j, j.allocation(), j.nodeNames(), r.environment(),
+                        address(j.nodeNames().get(0)));
+                if (j.interactive() && !r.environment().containsKey("ENVIRONMENT")) env.remove("ENVIRONMENT");
+                String ioHost = !clientAddress.isEmpty() ? clientAddress : localAddress();
+                steps.create(new StepCoordinator.Context(j, shape(j), env, ioHost, this::address, nowSeconds()), r)
+                        .whenComplete((v, err) -> {
+                            if (err != null) out.completeExceptionally(err);
+                            else out.complete(v);
+                        });
+            } catch (RuntimeException e) {
+                out.completeExceptionally(e);
+            }
+        });
+        return out;
+    }
+
+    private String localAddress() {
+        String h = config.httpHost();
+        if (!h.equals("0.0.0.0") && !h.equals("::") && !h.isEmpty()) return h;
+        try {
+            return java.net.InetAddress.getLocalHost().getHostAddress();
+        } catch (java.io.IOException e) {
+            return "127.0.0.1";
+        }
+    }
+
+    /** {@code scancel JOB.STEP}: terminates (signal 0) or signals one step of a job. */
+    public CompletableFuture<Boolean> cancelStep(long jobId, int stepId, int signal, Identity who) {
+        return call(() -> {
+            ServerJob j = ownRunningJob(jobId, who);
+            boolean found = steps.cancel(j.id(), stepId, signal, signal == 0 ? "cancelled by " + who.user() : "signal " + signal
+                    + " from " + who.user());
+            if (!found) throw SubmitException.notFound("Invalid job id specified: step " + jobId + "." + stepId + " is not running");
+            return true;
+        });
+    }
+
+    /**
+     * How often the client of an interactive allocation must say it is alive: a third of the heartbeat timeout, after
+     * which a silent client's allocation is released.
+     */
+    public long keepAliveSeconds() {
+        return Math.max(1, config.heartbeatTimeout().toSeconds() / 3);
+    }
+
+    /** An interactive allocation's client is alive; answers the job's view (a client stops when it is no longer RUNNING). */
+    public CompletableFuture<JobView> keepAlive(long jobId, Identity who) {
+        return call(() -> {
+            ServerJob j = active(jobId);
+            if (j == null) throw SubmitException.notFound("Invalid job id specified: " + jobId);
+            if (!who.mayActOn(j.user())) throw SubmitException.forbidden("Access/permission denied");
+            if (j.interactive() && j.state() == JobState.RUNNING) steps.alive(jobId, clockMillis.getAsLong());
+            return view(j);
+        });
+    }
+
+    /** The client of an interactive allocation is done: the allocation ends with its command's exit code. */
+    public CompletableFuture<JobView> complete(long jobId, int exitCode, int signal, Identity who) {
+        return call(() -> {
+            ServerJob j = active(jobId);
+            if (j == null) throw SubmitException.notFound("Invalid job id specified: " + jobId);
+            if (!who.mayActOn(j.user())) throw SubmitException.forbidden("Access/permission denied");
+            if (!j.interactive()) throw SubmitException.invalid("id", "job " + jobId + " has a batch script: its end is the script's");
+            if (j.state() == JobState.PENDING) {
+                endPending(j, JobState.CANCELLED, "cancelled by " + who.user() + " before it started", 0);
+            } else if (j.state() == JobState.RUNNING) {
+                JobState st = exitCode == 0 && signal == 0 ? JobState.COMPLETED : JobState.FAILED;
+                endRunning(j, st, "", exitCode, signal, nowSeconds());
+            }
+            return view(j);
+        });
+    }
+
+    /** What {@code salloc} gives its command: the job's environment as a batch script would see it. */
+    public CompletableFuture<Map<String, String>> environment(long jobId, Identity who) {
+        return call(() -> {
+            ServerJob j = ownRunningJob(jobId, who);
+            Map<String, String> env = jobEnvironment(j.row(), j, j.allocation(), j.nodeNames(), Map.of(), address(j.nodeNames().get(0)));
+            env.remove("ENVIRONMENT");
+            env.remove("SLURM_PROCID");
+            env.remove("SLURM_LOCALID");
+            env.remove("SLURM_GTIDS");
+            return env;
         });
     }
 

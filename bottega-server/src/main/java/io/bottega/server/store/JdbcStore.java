@@ -358,6 +358,116 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public CompletableFuture<Void> saveSteps(List<StepRow> steps) {
+        List<StepRow> rows = List.copyOf(steps);
+        if (rows.isEmpty()) return CompletableFuture.completedFuture(null);
+        return submit("saveSteps(" + rows.get(0).jobId() + "." + rows.get(0).stepId()
+                + (rows.size() > 1 ? " and " + (rows.size() - 1) + " more" : "") + ")", rows.size(), h -> {
+            try (PreparedBatch batch = h.prepareBatch("INSERT INTO job_steps (job_id, step_id, name, state, node_list,"
+                    + " node_count, ntasks, tasks_per_node, cpus, gpus, start_time, end_time, exit_code, exit_signal, reason,"
+                    + " layout_json) VALUES (:jobId, :stepId, :name, :state, :nodeList, :nodeCount, :ntasks, :tasksPerNode, :cpus, :gpus,"
+                    + " :startTime, :endTime, :exitCode, :exitSignal, :reason, :layoutJson) ON CONFLICT (job_id, step_id) DO UPDATE SET"
+                    + " name = excluded.name, state = excluded.state, node_list = excluded.node_list,"
+                    + " node_count = excluded.node_count, ntasks = excluded.ntasks, tasks_per_node = excluded.tasks_per_node,"
+                    + " cpus = excluded.cpus, gpus = excluded.gpus, start_time = excluded.start_time,"
+                    + " end_time = excluded.end_time, exit_code = excluded.exit_code, exit_signal = excluded.exit_signal,"
+                    + " reason = excluded.reason, layout_json = excluded.layout_json")) {
+                for (StepRow r : rows) {
+                    batch.bind("jobId", r.jobId()).bind("stepId", r.stepId()).bind("name", r.name()).bind("state", r.state())
+                            .bind("nodeList", r.nodeList()).bind("nodeCount", r.nodeCount()).bind("ntasks", r.ntasks())
+                            .bind("tasksPerNode", r.tasksPerNode()).bind("cpus", r.cpus()).bind("gpus", r.gpus())
+                            .bind("startTime", r.startTime()).bind("endTime", r.endTime()).bind("exitCode", r.exitCode())
+                            .bind("exitSignal", r.exitSignal()).bind("reason", r.reason())
+                            .bind("layoutJson", r.layoutJson()).add();
+                }
+                batch.execute();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<StepRow> steps(List<Long> jobIds) {
+        if (jobIds.isEmpty()) return List.of();
+        List<Long> ids = List.copyOf(jobIds);
+        return read("steps", h -> h.createQuery("SELECT job_id, step_id, name, state, node_list, node_count, ntasks,"
+                        + " tasks_per_node, cpus, gpus, start_time, end_time, exit_code, exit_signal, reason, layout_json FROM job_steps"
+                        + " WHERE job_id IN (<ids>) ORDER BY job_id, step_id")
+                .bindList("ids", ids)
+                .map((rs, ctx) -> new StepRow(rs.getLong("job_id"), rs.getInt("step_id"), rs.getString("name"),
+                        rs.getString("state"), rs.getString("node_list"), rs.getInt("node_count"), rs.getInt("ntasks"),
+                        rs.getString("tasks_per_node"), rs.getInt("cpus"), rs.getInt("gpus"), rs.getLong("start_time"),
+                        rs.getLong("end_time"), rs.getInt("exit_code"), rs.getInt("exit_signal"), rs.getString("reason"),
+                        rs.getString("layout_json")))
+                .list());
+    }
+
+    @Override
+    public CompletableFuture<Void> insertUsage(List<UsageRow> usage) {
+        List<UsageRow> rows = List.copyOf(usage);
+        if (rows.isEmpty()) return CompletableFuture.completedFuture(null);
+        return submit("insertUsage(" + rows.get(0).jobId() + (rows.size() > 1 ? " and " + (rows.size() - 1) + " more" : "") + ")",
+                rows.size(), h -> {
+            try (PreparedBatch batch = h.prepareBatch("INSERT INTO usage (job_id, end_time, account, user_name, qos, partition_name,"
+                    + " period, billed, core_seconds, gpu_seconds, energy_j) VALUES (:jobId, :endTime, :account, :user, :qos, :partition,"
+                    + " :period, :billed, :coreSeconds, :gpuSeconds, :energy) ON CONFLICT (job_id, end_time) DO NOTHING")) {
+                for (UsageRow r : rows) {
+                    batch.bind("jobId", r.jobId()).bind("endTime", r.endTime()).bind("account", r.account()).bind("user", r.user())
+                            .bind("qos", r.qos()).bind("partition", r.partition()).bind("period", r.period()).bind("billed", r.billed())
+                            .bind("coreSeconds", r.coreSeconds()).bind("gpuSeconds", r.gpuSeconds()).bind("energy", r.energyJoules())
+                            .add();
+                }
+                batch.execute();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<UsageRow> usageSince(long fromEpochSeconds) {
+        return read("usageSince", h -> h.createQuery("SELECT job_id, end_time, account, user_name, qos, partition_name, period, billed,"
+                        + " core_seconds, gpu_seconds, energy_j FROM usage WHERE end_time >= :from ORDER BY end_time, job_id")
+                .bind("from", fromEpochSeconds)
+                .map((rs, ctx) -> new UsageRow(rs.getLong("job_id"), rs.getLong("end_time"), rs.getString("account"),
+                        rs.getString("user_name"), rs.getString("qos"), rs.getString("partition_name"), rs.getString("period"),
+                        rs.getDouble("billed"), rs.getDouble("core_seconds"), rs.getDouble("gpu_seconds"), rs.getDouble("energy_j")))
+                .list());
+    }
+
+    @Override
+    public CompletableFuture<Void> saveReservation(ReservationRow r) {
+        Objects.requireNonNull(r, "reservation");
+        return submit("saveReservation(" + r.name() + ")", 1, h -> {
+            h.createUpdate("INSERT INTO reservations (name, nodes, start_time, end_time, users, accounts, maintenance)"
+                            + " VALUES (:name, :nodes, :start, :end, :users, :accounts, :maintenance) ON CONFLICT (name) DO UPDATE SET"
+                            + " nodes = excluded.nodes, start_time = excluded.start_time, end_time = excluded.end_time,"
+                            + " users = excluded.users, accounts = excluded.accounts, maintenance = excluded.maintenance")
+                    .bind("name", r.name()).bind("nodes", r.nodes()).bind("start", r.start()).bind("end", r.end())
+                    .bind("users", r.users()).bind("accounts", r.accounts()).bind("maintenance", r.maintenance())
+                    .execute();
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteReservation(String name) {
+        Objects.requireNonNull(name, "name");
+        return submit("deleteReservation(" + name + ")", 1, h -> {
+            h.createUpdate("DELETE FROM reservations WHERE name = :name").bind("name", name).execute();
+            return null;
+        });
+    }
+
+    @Override
+    public List<ReservationRow> reservations() {
+        return read("reservations", h -> h.createQuery("SELECT name, nodes, start_time, end_time, users, accounts, maintenance"
+                        + " FROM reservations ORDER BY start_time, name")
+                .map((rs, ctx) -> new ReservationRow(rs.getString("name"), rs.getString("nodes"), rs.getLong("start_time"),
+                        rs.getLong("end_time"), rs.getString("users"), rs.getString("accounts"), rs.getBoolean("maintenance")))
+                .list());
+    }
+
+    @Override
     public CompletableFuture<Void> saveSetting(String key, String value) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");

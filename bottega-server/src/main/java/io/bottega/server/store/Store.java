@@ -36,6 +36,15 @@ public interface Store extends AutoCloseable {
 
     CompletableFuture<Void> saveNode(NodeRow node);
 
+    /**
+     * Inserts or replaces job steps (matched by job and step id). A step of a job that does not exist fails
+     * the write.
+     */
+    CompletableFuture<Void> saveSteps(List<StepRow> steps);
+
+    /** The steps of these jobs, by job id then step id (the batch step first). */
+    List<StepRow> steps(List<Long> jobIds);
+
     List<NodeRow> nodes();
 
     /** A small key/value table for the controller's own settings (cluster key, token secret...). */
@@ -44,6 +53,18 @@ public interface Store extends AutoCloseable {
     CompletableFuture<Void> saveSetting(String key, String value);
 
     Map<String, String> settings();
+
+    /** Records what job runs cost (accounting); a row per run, keyed by job and end time. */
+    CompletableFuture<Void> insertUsage(List<UsageRow> rows);
+
+    /** Usage rows of runs that ended at or after {@code fromEpochSeconds}, in end-time order. */
+    List<UsageRow> usageSince(long fromEpochSeconds);
+
+    CompletableFuture<Void> saveReservation(ReservationRow r);
+
+    CompletableFuture<Void> deleteReservation(String name);
+
+    List<ReservationRow> reservations();
 
     /** Which database this is, e.g. {@code sqlite:/var/lib/bottega/bottega.db} or {@code postgresql://host/db}. */
     String describe();

@@ -100,6 +100,40 @@ abstract class StoreContract {
         return f.handle((v, e) -> e instanceof CompletionException ce ? ce.getCause() : e).join();
     }
 
+    // ------------------------------------------------------------------------------------------- steps
+
+    private static StepRow step(long job, int step, String state, long end) {
+        return new StepRow(job, step, step == io.bottega.api.StepView.BATCH ? "batch" : "train", state, "lrdn[0001-0002]", 2, 8,
+                "4(x2)", 64, 8, 1_000, end, end > 0 ? 1 : 0, 0, end > 0 ? "a reason" : "",
+                "{\"nodes\":[{\"name\":\"lrdn0001\",\"cores\":[0,1]}]}");
+    }
+
+    @Test
+    void saveSteps_thenReplaced_readsBackInJobAndStepOrder() {
+        store.insertJobs(List.of(Jobs.row(1), Jobs.row(2)), List.of(script(1), script(2))).join();
+        store.saveSteps(List.of(step(2, 0, "RUNNING", 0), step(1, 1, "RUNNING", 0), step(1, 0, "RUNNING", 0))).join();
+        store.saveSteps(List.of(step(1, io.bottega.api.StepView.BATCH, "RUNNING", 0))).join();
+        store.saveSteps(List.of(step(1, 0, "FAILED", 2_000))).join();
+
+        assertThat(store.steps(List.of(1L, 2L))).containsExactly(step(1, io.bottega.api.StepView.BATCH, "RUNNING", 0),
+                step(1, 0, "FAILED", 2_000), step(1, 1, "RUNNING", 0), step(2, 0, "RUNNING", 0));
+        assertThat(store.steps(List.of(2L))).containsExactly(step(2, 0, "RUNNING", 0));
+        assertThat(store.steps(List.of(3L))).isEmpty();
+        assertThat(store.steps(List.of())).isEmpty();
+        assertThat(reopen().steps(List.of(1L))).hasSize(3);
+    }
+
+    @Test
+    void saveSteps_ofAnUnknownJob_failsOnlyThatWrite() {
+        store.insertJobs(List.of(Jobs.row(1)), List.of(script(1))).join();
+        CompletableFuture<Void> bad = store.saveSteps(List.of(step(99, 0, "RUNNING", 0)));
+        CompletableFuture<Void> good = store.saveSteps(List.of(step(1, 0, "RUNNING", 0)));
+
+        assertThat(failureOf(bad)).isInstanceOf(StoreException.class).hasMessageContaining("saveSteps(99.0)");
+        good.join();
+        assertThat(store.steps(List.of(1L, 99L))).containsExactly(step(1, 0, "RUNNING", 0));
+    }
+
     // ------------------------------------------------------------------------------------------- jobs
 
     @Test
