@@ -27,6 +27,7 @@ package io.bottega.api;
  * @param exitSignal     the signal that ended the script, 0 if none
  * @param dependency     the remaining dependency as Slurm prints it ({@code afterok:123}); "" for none
  * @param elapsed        seconds run so far (or in all, once ended)
+ * @param energyJoules   energy its runs consumed by the node power model (sacct ConsumedEnergy); 0 until charged
  */
 public record JobView(long id, long arrayJobId, int arrayTaskId, String arrayTasks, String name, String user,
                       String account, String partition, String qos, String state, String reason, long submitTime,
@@ -34,7 +35,7 @@ public record JobView(long id, long arrayJobId, int arrayTaskId, String arrayTas
                       int nodesRequested, int nodeCount, int cpus, int gpus, long memMb, String nodeList,
                       String schedNodes, String workDir, String command, String stdoutPath, String stderrPath,
                       String tresPerNode, long priority, int exitCode, int exitSignal, String dependency,
-                      String comment, String reservation, long elapsed) {
+                      String comment, String reservation, long elapsed, long energyJoules) {
     public JobView {
         arrayTasks = orEmpty(arrayTasks);
         name = orEmpty(name);
@@ -57,4 +58,12 @@ public record JobView(long id, long arrayJobId, int arrayTaskId, String arrayTas
     }
 
     private static String orEmpty(String s) { return s == null ? "" : s; }
+
+    /** The same view with the energy its runs consumed (joules, from the accounting). */
+    public JobView withEnergy(long joules) {
+        return new JobView(id, arrayJobId, arrayTaskId, arrayTasks, name, user, account, partition, qos, state, reason, submitTime,
+                eligibleTime, startTime, endTime, predictedStart, timeLimit, nodesRequested, nodeCount, cpus, gpus, memMb, nodeList,
+                schedNodes, workDir, command, stdoutPath, stderrPath, tresPerNode, priority, exitCode, exitSignal, dependency, comment,
+                reservation, elapsed, joules);
+    }
 }

@@ -54,6 +54,6 @@ public final class TestJobs {
         return new JobView(id, arrayJobId, arrayTaskId, arrayTasks, name, user, account, partition, qos, state, reason,
                 submitTime, eligibleTime, startTime, endTime, predictedStart, timeLimit, nodesRequested, nodeCount, cpus,
                 gpus, memMb, nodeList, schedNodes, workDir, command, stdoutPath, stderrPath, tresPerNode, priority, exitCode,
-                exitSignal, dependency, comment, reservation, elapsed);
+                exitSignal, dependency, comment, reservation, elapsed, 0);
     }
 }

@@ -63,7 +63,7 @@ class WireRecordsTest {
     @Test
     void views_normalizeNulls() {
         JobView j = new JobView(1, 0, -1, null, null, null, null, null, null, null, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                null, null, null, null, null, null, null, 0, 0, 0, null, null, null, 0);
+                null, null, null, null, null, null, null, 0, 0, 0, null, null, null, 0, 0);
         for (RecordComponent c : JobView.class.getRecordComponents()) {
             try {
                 assertThat(c.getAccessor().invoke(j)).as(c.getName()).isNotNull();

@@ -129,7 +129,7 @@ final class AotTraining {
             jobs.add(new JobView(i, i > 10 ? 11 : 0, i > 10 ? i - 10 : -1, "", "job" + i, "root", "proj", "batch", "normal",
                     running ? "RUNNING" : "PENDING", running ? "None" : "Priority", now - 100, now - 100, running ? now - 50 : 0, 0,
                     running ? 0 : now + 3600, 3600, 1, 1, 8, 4, 64000, running ? "node01" : "", "", "/tmp", "job.sh",
-                    "/tmp/out", "/tmp/out", "gres/gpu:4", 100, 0, 0, "", "", "", running ? 50 : 0));
+                    "/tmp/out", "/tmp/out", "gres/gpu:4", 100, 0, 0, "", "", "", running ? 50 : 0, 0));
         }
         List<NodeView> nodes = List.of(new NodeView("node01", "mixed", "", List.of("batch"), 8, 4, 65536, 32000, 4, 2, "a100",
                 List.of(), "local"), new NodeView("node02", "idle", "", List.of("batch"), 8, 0, 65536, 0, 4, 0, "a100", List.of(),

@@ -30,7 +30,8 @@ public final class Main {
 
     static int run(String command, String[] args) {
         return switch (command) {
-            case "sbatch", "squeue", "scancel", "sinfo", "sacct", "scontrol", "token", "whoami", "srun", "salloc", "rsh", "bottega-rsh" ->
+            case "sbatch", "squeue", "scancel", "sinfo", "sacct", "scontrol", "token", "whoami", "srun", "salloc", "rsh", "bottega-rsh",
+                 "sshare", "sprio", "budget", "saldo" ->
                     io.bottega.cli.slurm.SlurmClients.run(command, args);
             case "up" -> UpCommand.run(args);
             case "server" -> ServerCommand.run(args);
@@ -83,7 +84,10 @@ public final class Main {
               scancel    cancel jobs
               sinfo      show partitions and nodes
               sacct      show accounting, finished jobs too
-              scontrol   show and change jobs, nodes, partitions
+              scontrol   show and change jobs, nodes, partitions, reservations
+              sshare     fair share of accounts and users (--explain: why, in words)
+              sprio      pending jobs' priorities and their factors
+              budget     each project's budget and use in the allocation period (also as bin/saldo)
               token      print a signed token for remote clients
               whoami     who the controller thinks you are
 

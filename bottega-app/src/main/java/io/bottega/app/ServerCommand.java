@@ -4,11 +4,14 @@ import io.bottega.core.model.Cluster;
 import io.bottega.core.sched.SchedulerConfig;
 import io.bottega.server.Controller;
 import io.bottega.server.ControllerConfig;
+import io.bottega.core.policy.Site;
+import io.bottega.sim.cluster.ClusterFile;
 import io.bottega.sim.cluster.Clusters;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,8 +37,12 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
     Path socket;
     @Option(names = "--key-file", paramLabel = "FILE", description = "cluster key agents present (default DATA_DIR/cluster.key, created if missing)")
     Path keyFile;
-    @Option(names = "--policy", paramLabel = "NAME", description = "easy (default), conservative or fcfs")
-    String policy = "easy";
+    @Option(names = "--site", paramLabel = "FILE", description = "site policies (qos, billing, priority, fairshare, accounts) from this "
+            + "file instead of the cluster file's (see docs/accounting.md)")
+    Path site;
+    @Option(names = "--policy", paramLabel = "NAME", description = "easy, conservative or fcfs, optionally +multifactor (default: "
+            + "easy+multifactor when the site declares accounts or QOS, else easy)")
+    String policy;
     @Option(names = "--operators", split = ",", paramLabel = "USER", description = "users who may act on any job and node (root always may)")
     List<String> operators = List.of();
     @Option(names = "--heartbeat-timeout", paramLabel = "S", description = "a node silent this long goes DOWN (default 30)")
@@ -54,21 +61,32 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
 
     @Override
     public Integer call() throws Exception {
-        Cluster c = Clusters.load(cluster);
+        Cluster c;
+        Site s = Site.NONE;
+        if (Files.isRegularFile(Path.of(cluster)) && io.bottega.sim.cluster.ClusterPresets.find(cluster).isEmpty()) {
+            ClusterFile.SiteConfig sc = ClusterFile.loadSite(Path.of(cluster));
+            c = sc.cluster();
+            s = sc.site();
+        } else {
+            c = Clusters.load(cluster);
+        }
+        if (site != null) s = ClusterFile.loadSiteSections(site);
+        String pol = policy != null ? policy : UpCommand.defaultPolicy(s);
         Path dir = (dataDir != null ? dataDir : DataDir.defaultDir()).toAbsolutePath();
         String key = DataDir.clusterKey(keyFile != null ? keyFile : dir.resolve("cluster.key"));
         ControllerConfig config = new ControllerConfig(dir, db, host, port != null ? port : DataDir.defaultPort(),
-                socket != null ? socket : DataDir.defaultSocket(), c, SchedulerConfig.parse(policy), key,
+                socket != null ? socket : DataDir.defaultSocket(), c, SchedulerConfig.parse(pol), key,
                 Duration.ofSeconds(heartbeatTimeout), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5),
-                killGrace, requeue, Set.copyOf(operators));
+                killGrace, requeue, Set.copyOf(operators), s);
         Controller controller = Controller.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             controller.close();
             stopped.countDown();
         }, "bottega-server-shutdown"));
-        System.out.printf("bottega server: cluster %s (%d nodes) on %s, socket %s, data %s%n", c.name(), c.nodeCount(),
-                controller.url(), config.socketPath(), dir);
+        System.out.printf("bottega server: cluster %s (%d nodes) on %s, socket %s, data %s, policy %s, %d accounts, %d QOS%n", c.name(),
+                c.nodeCount(), controller.url(), config.socketPath(), dir, config.scheduler().label(), s.accounts().size(),
+                s.policies().qos().size());
         System.out.flush();
         stopped.await();
         return 0;

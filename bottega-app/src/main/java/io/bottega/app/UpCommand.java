@@ -4,6 +4,8 @@ import io.bottega.agent.Agent;
 import io.bottega.agent.AgentConfig;
 import io.bottega.agent.DeclaredResources;
 import io.bottega.core.model.Cluster;
+import io.bottega.core.policy.Site;
+import io.bottega.sim.cluster.ClusterFile;
 import io.bottega.core.model.Hostlist;
 import io.bottega.core.sched.SchedulerConfig;
 import io.bottega.server.Controller;
@@ -51,8 +53,12 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
     Integer port;
     @Option(names = "--socket", paramLabel = "PATH", description = "local socket for clients (default $BOTTEGA_SOCKET or /tmp/bottega/bottega.sock)")
     Path socket;
-    @Option(names = "--policy", paramLabel = "NAME", description = "easy (default), conservative or fcfs")
+    @Option(names = "--policy", paramLabel = "NAME", description = "easy, conservative or fcfs, optionally +multifactor (default: "
+            + "easy+multifactor with a site that declares accounts or QOS, else easy)")
     String policy;
+    @Option(names = "--site", paramLabel = "FILE", description = "site policies: qos, billing, priority, fairshare, accounts "
+            + "(a cluster file's site sections; see docs/accounting.md); remembered")
+    Path site;
     @Option(names = "--kill-grace", paramLabel = "S", description = "seconds between SIGTERM and SIGKILL at the time limit (default 30)")
     Long killGrace;
     @Option(names = "--heartbeat-timeout", paramLabel = "S", description = "a node silent this long goes DOWN (default 30)")
@@ -63,6 +69,11 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
     Boolean requeue;
     @Option(names = "--db", paramLabel = "JDBC_URL", description = "store (default: SQLite file in the data directory)")
     String db;
+
+    /** easy+multifactor when the site declares accounts or QOS (priorities and fair share then matter), else easy. */
+    static String defaultPolicy(Site s) {
+        return s.accounts().isEmpty() && s.policies().qos().isEmpty() ? "easy" : "easy+multifactor";
+    }
 
     public static int run(String[] args) {
         return new CommandLine(new UpCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -87,7 +98,10 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         int g = pick(gpus, saved, "gpus", 4);
         long mem = pickLong(memory, saved, "memory", 65536);
         String type = gpuType != null ? gpuType : saved.getProperty("gpu_type", "a100");
-        String pol = policy != null ? policy : saved.getProperty("policy", "easy");
+        String sitePath = site != null ? site.toAbsolutePath().toString() : saved.getProperty("site", "");
+        Site siteConfig = sitePath.isEmpty() ? Site.NONE : ClusterFile.loadSiteSections(Path.of(sitePath));
+        String pol = policy != null ? policy : saved.getProperty("policy", defaultPolicy(siteConfig));
+        SchedulerConfig.parse(pol); // a bad --policy is refused before anything is saved
         if (n < 1 || n > 1024) throw new IllegalArgumentException("--nodes must be 1-1024");
         if (c < 1 || g < 0 || mem < 1) throw new IllegalArgumentException("--cores and --memory must be positive, --gpus not negative");
         saved.setProperty("nodes", Integer.toString(n));
@@ -96,6 +110,7 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         saved.setProperty("memory", Long.toString(mem));
         saved.setProperty("gpu_type", type);
         saved.setProperty("policy", pol);
+        saved.setProperty("site", sitePath);
         try (OutputStream out = Files.newOutputStream(shape)) {
             saved.store(out, "bottega up: the shape of this local cluster");
         }
@@ -107,7 +122,7 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         long grace = killGrace != null ? killGrace : 30;
         Duration hb = Duration.ofSeconds(heartbeatTimeout != null ? heartbeatTimeout : 30);
         ControllerConfig config = new ControllerConfig(dir, db, host, p, sock, cluster, SchedulerConfig.parse(pol), key, hb,
-                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5), grace, requeue != null && requeue, Set.of());
+                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5), grace, requeue != null && requeue, Set.of(), siteConfig);
         Controller controller = Controller.start(config);
         String url = "http://" + host + ":" + controller.port();
         // each local cluster's agents get their own cgroup subtree: two clusters on one host never share a node's cgroup

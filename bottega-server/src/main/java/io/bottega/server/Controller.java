@@ -66,7 +66,7 @@ public final class Controller implements AutoCloseable {
         this.loop = new ControllerLoop(config, store, hub, json, System::currentTimeMillis, url);
         Tokens signer = this.tokens;
         this.loop.jobTokens((row, expires) -> row.uid() < 0 ? "" : signer.issue(row.user(), row.uid(), row.gid(), expires));
-        JobFactory factory = new JobFactory(config.cluster(), json);
+        JobFactory factory = new JobFactory(config.cluster(), config.site(), json);
         this.api = new ApiServer(loop, store, hub, factory, json, tokens, config.clusterKey(), operators(config), System::currentTimeMillis,
                 config.httpHost(), config.httpPort(), config.socketPath(), extensions);
     }
@@ -84,7 +84,7 @@ public final class Controller implements AutoCloseable {
         c.api.start();
         log.info("event=controller_started cluster={} nodes={} http={}:{} socket={} store={} policy={}", config.cluster().name(),
                 config.cluster().nodeCount(), config.httpHost(), c.api.port(), config.socketPath(), c.store.describe(),
-                config.scheduler().backfill().label());
+                config.scheduler().label());
         return c;
     }
 

@@ -1,6 +1,7 @@
 package io.bottega.server;
 
 import io.bottega.core.model.Cluster;
+import io.bottega.core.policy.Site;
 import io.bottega.core.sched.SchedulerConfig;
 
 import java.nio.file.Path;
@@ -25,11 +26,12 @@ import java.util.Set;
  * @param killGraceSeconds   SIGTERM → SIGKILL grace at the time limit and on cancel
  * @param requeueOnNodeFail  requeue the jobs of a failed node unless they said {@code --no-requeue}
  * @param operators          user names allowed to act on any job and node (root always is)
+ * @param site               accounts, budgets, QOS, billing and priority weights ({@link Site#NONE}: none)
  */
 public record ControllerConfig(Path dataDir, String dbUrl, String httpHost, int httpPort, Path socketPath,
                                Cluster cluster, SchedulerConfig scheduler, String clusterKey, Duration heartbeatTimeout,
                                Duration syncWait, Duration passInterval, Duration forecastInterval,
-                               long killGraceSeconds, boolean requeueOnNodeFail, Set<String> operators) {
+                               long killGraceSeconds, boolean requeueOnNodeFail, Set<String> operators, Site site) {
     public static final int DEFAULT_PORT = 6860;
 
     public ControllerConfig {
@@ -46,6 +48,13 @@ public record ControllerConfig(Path dataDir, String dbUrl, String httpHost, int 
         passInterval = passInterval == null ? Duration.ofSeconds(1) : passInterval;
         forecastInterval = forecastInterval == null ? Duration.ofSeconds(5) : forecastInterval;
         operators = operators == null ? Set.of() : Set.copyOf(operators);
+        site = site == null ? Site.NONE : site;
+    }
+
+    /** The same configuration with these site policies. */
+    public ControllerConfig withSite(Site s) {
+        return new ControllerConfig(dataDir, dbUrl, httpHost, httpPort, socketPath, cluster, scheduler, clusterKey, heartbeatTimeout,
+                syncWait, passInterval, forecastInterval, killGraceSeconds, requeueOnNodeFail, operators, s);
     }
 
     public String effectiveDbUrl() {

@@ -88,7 +88,7 @@ public final class SacctFormat {
             case "ArrayJobID" -> j.arrayJobId() > 0 ? Long.toString(j.arrayJobId()) : "";
             case "ArrayTaskID" -> !j.arrayTasks().isEmpty() ? j.arrayTasks() : j.arrayTaskId() >= 0 ? Integer.toString(j.arrayTaskId()) : "";
             case "Comment" -> j.comment();
-            case "ConsumedEnergy" -> "0";
+            case "ConsumedEnergy" -> Long.toString(j.energyJoules());
             case "Elapsed" -> SlurmTime.formatDuration(j.elapsed());
             case "Eligible" -> Columns.time(j.eligibleTime(), z, "Unknown");
             case "End" -> Columns.time(j.endTime(), z, "Unknown");

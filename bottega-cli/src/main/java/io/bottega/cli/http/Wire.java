@@ -239,7 +239,7 @@ public final class Wire {
 
     private static JobView jobView(JsonIn in, boolean paths) {
         long id = 0, arrayJobId = 0, submitTime = 0, eligibleTime = 0, startTime = 0, endTime = 0, predictedStart = 0;
-        long timeLimit = 0, memMb = 0, priority = 0, elapsed = 0;
+        long timeLimit = 0, memMb = 0, priority = 0, elapsed = 0, energy = 0;
         int arrayTaskId = -1, nodesRequested = 0, nodeCount = 0, cpus = 0, gpus = 0, exitCode = 0, exitSignal = 0;
         String arrayTasks = "", name = "", user = "", account = "", partition = "", qos = "", state = "", reason = "";
         String nodeList = "", schedNodes = "", workDir = "", command = "", stdoutPath = "", stderrPath = "";
@@ -283,13 +283,14 @@ public final class Wire {
                 case "comment" -> comment = in.string();
                 case "reservation" -> reservation = in.string();
                 case "elapsed" -> elapsed = in.longValue();
+                case "energyJoules" -> energy = in.longValue();
                 default -> in.skipValue();
             }
         }
         return new JobView(id, arrayJobId, arrayTaskId, arrayTasks, name, user, account, partition, qos, state, reason,
                 submitTime, eligibleTime, startTime, endTime, predictedStart, timeLimit, nodesRequested, nodeCount, cpus,
                 gpus, memMb, nodeList, schedNodes, workDir, command, stdoutPath, stderrPath, tresPerNode, priority,
-                exitCode, exitSignal, dependency, comment, reservation, elapsed);
+                exitCode, exitSignal, dependency, comment, reservation, elapsed, energy);
     }
 
     private static String skip(JsonIn in) {

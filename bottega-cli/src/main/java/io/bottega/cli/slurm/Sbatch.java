@@ -66,13 +66,16 @@ final class Sbatch {
             Response resp = api.post("/jobs", Wire.submission(job));
             if (!resp.ok()) return io.fail(PROG, submissionFailed(resp.errorMessage()));
             long id = 0;
+            String warning = "";
             JsonIn in = resp.json();
             in.beginObject();
             for (String k; (k = in.nextKey()) != null; ) {
                 if (k.equals("job_id")) id = in.longValue();
+                else if (k.equals("warning")) warning = in.string();
                 else in.skipValue();
             }
             if (id <= 0) return io.fail(PROG, "the controller accepted the job but sent no job id: " + resp.text());
+            if (!warning.isEmpty()) io.err.println(PROG + ": warning: " + warning);
             if (r.parsable()) io.out.println(id);
             else if (!r.quiet()) io.out.println("Submitted batch job " + id);
             io.out.flush();

@@ -37,6 +37,9 @@ public final class SlurmClients {
                 case "srun" -> Srun.run(io, args);
                 case "salloc" -> Salloc.run(io, args);
                 case "rsh", "bottega-rsh" -> Srun.rsh(io, args);
+                case "sshare" -> Accounting.sshare(io, args);
+                case "sprio" -> Accounting.sprio(io, args);
+                case "budget", "saldo" -> Accounting.budget(io, args);
                 default -> io.fail("bottega", "unknown client command '" + command + "'");
             };
         } catch (JsonIn.Malformed e) {

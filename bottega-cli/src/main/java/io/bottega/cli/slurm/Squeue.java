@@ -464,7 +464,7 @@ final class Squeue {
                     j.partition(), j.qos(), j.state(), j.reason(), j.submitTime(), j.eligibleTime(), j.startTime(), j.endTime(),
                     j.predictedStart(), j.timeLimit(), j.nodesRequested(), j.nodeCount(), j.cpus(), j.gpus(), j.memMb(),
                     j.nodeList(), j.schedNodes(), j.workDir(), j.command(), j.stdoutPath(), j.stderrPath(), j.tresPerNode(),
-                    j.priority(), j.exitCode(), j.exitSignal(), j.dependency(), j.comment(), j.reservation(), j.elapsed()));
+                    j.priority(), j.exitCode(), j.exitSignal(), j.dependency(), j.comment(), j.reservation(), j.elapsed(), j.energyJoules()));
         }
         return out;
     }

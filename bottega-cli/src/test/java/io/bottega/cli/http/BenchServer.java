@@ -94,7 +94,7 @@ public final class BenchServer {
                     running ? "" : "lrdn" + String.format("%04d", i % 3000 + 1), "/leonardo/home/userexternal/" + user + "/runs",
                     "/leonardo/home/userexternal/" + user + "/runs/train.sh", "/leonardo/home/userexternal/" + user + "/runs/slurm-%j.out",
                     "/leonardo/home/userexternal/" + user + "/runs/slurm-%j.out", "gres/gpu:4", 100_000 - i, 0, 0, "", "", "",
-                    running ? 600 : 0));
+                    running ? 600 : 0, 0));
         }
         return out;
     }

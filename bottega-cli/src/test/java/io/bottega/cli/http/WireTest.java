@@ -40,7 +40,7 @@ class WireTest {
     void jobView_everyComponent_survivesTheRoundTrip() {
         JobView v = new JobView(7, 5, 3, "3-9%2", "n\u00e4me", "alice", "acct", "booster", "high", "PENDING", "Resources", 11, 12,
                 13, 14, 15, 16, 17, 18, 19, 20, 21, "lrdn[1-2]", "lrdn3", "/w", "/w/x.sh", "/w/o", "/w/e", "gres/gpu:4", 22, 23, 24,
-                "afterok:4", "a \"comment\"", "resv", 25);
+                "afterok:4", "a \"comment\"", "resv", 25, 0);
         // JsonWriter names record components as Jackson does on the controller
         JobView back = Wire.jobView(in(JsonWriter.toJson(v)));
         assertThat(back).isEqualTo(v);
@@ -77,7 +77,7 @@ class WireTest {
         for (int i = 0; i < n; i++) {
             jobs.add(new JobView(i, 0, -1, "", "job \"},{\"id\": " + i, "u" + i % 7, "a", "p", "q", "PENDING", "Priority", i, i, 0, 0,
                     i * 60L, 3600, 1, 0, 8, 1, 1000, "", "n" + i, "/w/" + i, "/w/" + i + "/run.sh", "/w/o", "/w/e", "", i, 0, 0, "", "",
-                    "", 0));
+                    "", 0, 0));
         }
         return jobs;
     }

@@ -74,7 +74,7 @@ class GetoptTest {
         List<JobIds.Id> ids = JobIds.parseAll(List.of("101,110_[2-3,5]", "120_*", "130_0-8:4"));
         assertThat(JobIds.forController(ids)).containsExactly("101", "110_[2-3]", "110_5", "120_*", "130_0", "130_4", "130_8");
         JobView task3 = new JobView(112, 110, 3, "", "", "", "", "", "", "PENDING", "", 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, "", "", "", "", "", "",
-                "", 0, 0, 0, "", "", "", 0);
+                "", 0, 0, 0, "", "", "", 0, 0);
         assertThat(JobIds.anyMatch(ids, task3)).isTrue();
         assertThat(JobIds.anyMatch(List.of(JobIds.parse("110_4")), task3)).isFalse();
         assertThat(JobIds.anyMatch(List.of(JobIds.parse("110")), task3)).isTrue();

@@ -242,6 +242,6 @@ class SbatchTest {
 
     static JobView job(long id, String state, int exitCode, int signal) {
         return new JobView(id, 0, -1, "", "j", "alice", "", "booster", "", state, "None", 1, 1, 0, 0, 0, 60, 1, 1, 1, 0, 0, "",
-                "", "/w", "/w/job.sh", "", "", "", 1, exitCode, signal, "", "", "", 0);
+                "", "/w", "/w/job.sh", "", "", "", 1, exitCode, signal, "", "", "", 0, 0);
     }
 }

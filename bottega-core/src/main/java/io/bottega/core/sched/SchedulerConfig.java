@@ -35,6 +35,21 @@ public record SchedulerConfig(Backfill backfill, Order order) {
 
     public static SchedulerConfig of(Backfill b) { return new SchedulerConfig(b, Order.FCFS); }
 
-    /** {@code easy}, {@code conservative} or {@code fcfs}, in FCFS order. */
-    public static SchedulerConfig parse(String policy) { return of(Backfill.parse(policy)); }
+    /**
+     * {@code easy}, {@code conservative} or {@code fcfs}, in FCFS order; with {@code +multifactor}
+     * ({@code easy+multifactor}) in priority order.
+     */
+    public static SchedulerConfig parse(String policy) {
+        String p = policy.trim();
+        int plus = p.indexOf('+');
+        if (plus < 0) return of(Backfill.parse(p));
+        String modifier = p.substring(plus + 1).trim();
+        if (!modifier.equalsIgnoreCase("multifactor")) {
+            throw new IllegalArgumentException("unknown policy modifier '+" + modifier + "' in '" + policy + "' (known: +multifactor)");
+        }
+        return new SchedulerConfig(Backfill.parse(p.substring(0, plus)), Order.PRIORITY);
+    }
+
+    /** The policy's name as {@link #parse} reads it. */
+    public String label() { return backfill.label() + (order == Order.PRIORITY ? "+multifactor" : ""); }
 }

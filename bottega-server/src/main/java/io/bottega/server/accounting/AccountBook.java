@@ -7,7 +7,6 @@ import io.bottega.core.model.JobSpec;
 import io.bottega.core.policy.FairShare;
 import io.bottega.core.policy.Policies;
 import io.bottega.core.policy.PriorityFactors;
-import io.bottega.core.policy.Qos;
 import io.bottega.core.policy.Site;
 import io.bottega.server.store.UsageRow;
 
@@ -32,6 +31,7 @@ public final class AccountBook {
     private final Cluster cluster;
     private final Policies policies;
     private final FairShare fairShare;
+    private final Admission admission;
     /** Billed units by account in the current period, and the period they belong to. */
     private final Map<String, Double> periodUsage = new HashMap<>();
     private final Map<String, Double> totalUsage = new HashMap<>();
@@ -45,11 +45,15 @@ public final class AccountBook {
         this.cluster = cluster;
         this.policies = site.policies();
         this.fairShare = site.newFairShareTree();
+        this.admission = new Admission(site);
     }
 
     public Site site() { return site; }
 
     public Policies policies() { return policies; }
+
+    /** Whether some account has a budget (then the scheduler checks what each may still commit). */
+    public boolean budgetsDeclared() { return site.accounts().stream().anyMatch(a -> a.budgetHours() > 0); }
 
     /** Whether the site declares accounts (then a job must charge one its user belongs to). */
     public boolean accountsDeclared() { return !site.accounts().isEmpty(); }
@@ -86,47 +90,10 @@ public final class AccountBook {
     // ------------------------------------------------------------------ submit-time checks
 
     /** The account a job charges: the one it names, else its user's first account (else none). */
-    public String accountFor(String user, String requested) {
-        if (!requested.isEmpty() || !accountsDeclared()) return requested;
-        List<String> mine = site.accountsOf(user);
-        return mine.isEmpty() ? "" : mine.get(0);
-    }
+    public String accountFor(String user, String requested) { return admission.accountFor(user, requested); }
 
-    /**
-     * Why a request can never run here, in Slurm's words, or empty: an unknown QOS, a time limit above the QOS's,
-     * fewer nodes than the QOS's minimum or more than its maximum, an account the user may not charge.
-     */
-    public Optional<String> refusal(JobSpec spec, Demand d, boolean operator) {
-        if (!policies.qos().isEmpty() && !spec.qos().isEmpty() && !policies.qos().containsKey(spec.qos())) {
-            return Optional.of("Invalid qos specification (" + spec.qos() + "; known: " + String.join(", ", policies.qos().keySet().stream().sorted().toList()) + ")");
-        }
-        Qos q = policies.qosOf(spec.qos());
-        if (q.maxWallSeconds() > 0 && spec.timeLimit() > q.maxWallSeconds()) {
-            return Optional.of("Job violates accounting/QOS policy (job submit limit, user's size and/or time limits): time limit "
-                    + spec.timeLimit() + " s exceeds the " + q.maxWallSeconds() + " s of QOS " + q.name() + " (QOSMaxWallDurationPerJobLimit)");
-        }
-        if (q.minNodes() > 0 && d.nodesMin() < q.minNodes()) {
-            return Optional.of("Job violates accounting/QOS policy: QOS " + q.name() + " needs at least " + q.minNodes() + " nodes, the job asks for "
-                    + d.nodesMin() + " (QOSMinNode)");
-        }
-        if (q.maxNodesPerJob() > 0 && d.nodesMin() > q.maxNodesPerJob()) {
-            return Optional.of("Job violates accounting/QOS policy: QOS " + q.name() + " allows at most " + q.maxNodesPerJob()
-                    + " nodes a job, the job asks for " + d.nodesMin() + " (QOSMaxNodePerJobLimit)");
-        }
-        if (accountsDeclared()) {
-            if (spec.account().isEmpty()) {
-                return Optional.of("Invalid account or account/partition combination specified (user " + spec.user()
-                        + " belongs to no account: give -A ACCOUNT)");
-            }
-            Optional<Site.Account> a = site.account(spec.account());
-            if (a.isEmpty()) return Optional.of("Invalid account or account/partition combination specified (no account " + spec.account() + ")");
-            if (!operator && !a.get().users().containsKey(spec.user())) {
-                return Optional.of("Invalid account or account/partition combination specified (user " + spec.user()
-                        + " is not a member of " + spec.account() + ")");
-            }
-        }
-        return Optional.empty();
-    }
+    /** Why a request can never run here, or empty (see {@link Admission#refusal}). */
+    public Optional<String> refusal(JobSpec spec, Demand d, boolean operator) { return admission.refusal(spec, d, operator); }
 
     /** A warning for a job accepted while its account has spent its budget (it will wait, AssocGrpBillingMinutes). */
     public Optional<String> budgetWarning(String account, long now) {

@@ -216,6 +216,34 @@ public final class ApiServer implements AutoCloseable {
                 new Doc(null, io.bottega.api.NodeView.class, false, List.of()), this::updateNode);
         route(cfg, HandlerType.GET, "/partitions", "every partition", new Doc(null, io.bottega.api.PartitionView.class, true, List.of()),
                 ctx -> ctx.future(() -> reply(ctx, loop.partitionViews())));
+        route(cfg, HandlerType.GET, "/fairshare", "the fair-share tree (sshare): accounts and users with shares, decayed usage "
+                + "and fair-share factor", Doc.NONE, ctx -> {
+                    identity(ctx);
+                    ctx.future(() -> reply(ctx, loop.fairShare().thenApply(ApiServer::fairShareRows)));
+                });
+        route(cfg, HandlerType.GET, "/fairshare/explain", "why a user's fair share is what it is, in words: ?user=U&account=A",
+                new Doc(null, null, false, List.of("user", "account")), this::explainFairShare);
+        route(cfg, HandlerType.GET, "/priority", "pending jobs' priorities and their factors (sprio): ?ids=&users=",
+                new Doc(null, null, true, List.of("ids", "users")), this::priorities);
+        route(cfg, HandlerType.GET, "/accounts", "each account's budget and use in the allocation period (bottega budget)",
+                Doc.NONE, ctx -> {
+                    identity(ctx);
+                    ctx.future(() -> reply(ctx, loop.budgets()));
+                });
+        route(cfg, HandlerType.GET, "/reservations", "advance reservations (scontrol show reservation)", Doc.NONE, ctx -> {
+            identity(ctx);
+            ctx.future(() -> reply(ctx, loop.reservations().thenApply(this::reservationViews)));
+        });
+        route(cfg, HandlerType.POST, "/reservations", "create an advance reservation (operators): {name, nodes, start, end, users, "
+                + "accounts, maintenance}", Doc.NONE, this::createReservation);
+        route(cfg, HandlerType.DELETE, "/reservations/{name}", "delete an advance reservation (operators)", Doc.NONE, ctx -> {
+            Identity who = identity(ctx);
+            ctx.future(() -> loop.deleteReservation(ctx.pathParam("name"), who).handle((v, err) -> {
+                if (err != null) error(ctx, unwrap(err));
+                else ctx.status(204);
+                return null;
+            }));
+        });
         route(cfg, HandlerType.POST, "/tokens", "issue a signed token for the caller (an operator: for anyone): {user, ttlSeconds}",
                 Doc.NONE, this::issueToken);
         route(cfg, HandlerType.POST, "/agent/register", "an agent registers its node (cluster key)",
@@ -369,7 +397,12 @@ public final class ApiServer implements AutoCloseable {
             if (err != null) {
                 error(ctx, unwrap(err));
             } else {
-                ctx.status(201).json(Map.of("job_id", sub.jobId(), "ids", sub.ids(), "keepalive_seconds", loop.keepAliveSeconds()));
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("job_id", sub.jobId());
+                m.put("ids", sub.ids());
+                m.put("keepalive_seconds", loop.keepAliveSeconds());
+                if (!sub.warning().isEmpty()) m.put("warning", sub.warning());
+                ctx.status(201).json(m);
             }
             return null;
         }));
@@ -473,9 +506,140 @@ public final class ApiServer implements AutoCloseable {
                 }
                 return out;
             });
+        }).thenApplyAsync(out -> {
+            // off the loop thread: the energy charged to each job that ran, from the usage table
+            Map<Long, Double> energy = store.energyByJob(out.stream().filter(v -> v.startTime() > 0).map(JobView::id).toList());
+            if (!energy.isEmpty()) out.replaceAll(v -> energy.containsKey(v.id()) ? v.withEnergy(Math.round(energy.get(v.id()))) : v);
+            return out;
         }).handle((list, err) -> {
             if (err != null) error(ctx, unwrap(err));
             else ctx.json(list);
+            return null;
+        }));
+    }
+
+    private static List<Map<String, Object>> fairShareRows(List<io.bottega.core.policy.FairShare.Row> rows) {
+        List<Map<String, Object>> out = new ArrayList<>(rows.size());
+        for (var r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("account", r.account());
+            m.put("user", r.user() == null ? "" : r.user());
+            m.put("depth", r.depth());
+            m.put("rawShares", r.rawShares());
+            m.put("normShares", finite(r.normShares()));
+            m.put("rawUsage", finite(r.rawUsage()));
+            m.put("normUsage", finite(r.normUsage()));
+            m.put("levelFairShare", finite(r.levelFairShare()));
+            m.put("fairShareFactor", finite(r.fairShareFactor()));
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** JSON has no infinity: an infinite level fair share (no usage yet) is sent as the largest double. */
+    private static double finite(double v) {
+        return Double.isNaN(v) ? 0 : Double.isInfinite(v) ? (v > 0 ? Double.MAX_VALUE : -Double.MAX_VALUE) : v;
+    }
+
+    private void explainFairShare(Context ctx) {
+        Identity who = identity(ctx);
+        String user = ctx.queryParam("user") == null || ctx.queryParam("user").isBlank() ? who.user() : ctx.queryParam("user");
+        String account = ctx.queryParam("account") == null ? "" : ctx.queryParam("account");
+        ctx.future(() -> loop.explainFairShare(user, account).handle((text, err) -> {
+            if (err != null) error(ctx, unwrap(err));
+            else ctx.json(Map.of("user", user, "text", text));
+            return null;
+        }));
+    }
+
+    private void priorities(Context ctx) {
+        identity(ctx);
+        JobFilter f = new JobFilter(csv(ctx, "ids"), csv(ctx, "users"), List.of(), List.of(), List.of(), List.of());
+        ctx.future(() -> reply(ctx, loop.priorities(f).thenApply(rows -> {
+            List<Map<String, Object>> out = new ArrayList<>(rows.size());
+            for (var row : rows) {
+                var p = row.factors();
+                var w = row.weights();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("jobId", p.jobId());
+                m.put("user", p.user());
+                m.put("account", p.account());
+                m.put("priority", p.priority());
+                m.put("age", p.age());
+                m.put("fairShare", p.fairShare());
+                m.put("jobSize", p.jobSize());
+                m.put("qos", p.qos());
+                m.put("partition", p.partition());
+                m.put("ageWeighted", p.ageWeighted());
+                m.put("fairShareWeighted", p.fairShareWeighted());
+                m.put("jobSizeWeighted", p.jobSizeWeighted());
+                m.put("qosWeighted", p.qosWeighted());
+                m.put("partitionWeighted", p.partitionWeighted());
+                m.put("weightAge", w.age());
+                m.put("weightFairShare", w.fairShare());
+                m.put("weightJobSize", w.jobSize());
+                m.put("weightQos", w.qos());
+                m.put("weightPartition", w.partition());
+                out.add(m);
+            }
+            return out;
+        })));
+    }
+
+    private List<Map<String, Object>> reservationViews(List<io.bottega.server.store.ReservationRow> rows) {
+        List<Map<String, Object>> out = new ArrayList<>(rows.size());
+        for (var r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", r.name());
+            m.put("nodes", r.nodes());
+            m.put("nodeCount", io.bottega.core.model.Hostlist.expand(r.nodes()).size());
+            m.put("start", r.start());
+            m.put("end", r.end());
+            m.put("users", splitCsv(r.users()));
+            m.put("accounts", splitCsv(r.accounts()));
+            m.put("maintenance", r.maintenance());
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static List<String> splitCsv(String s) {
+        List<String> out = new ArrayList<>();
+        if (s != null) for (String x : s.split(",")) if (!x.isBlank()) out.add(x.trim());
+        return out;
+    }
+
+    private void createReservation(Context ctx) {
+        Identity who = identity(ctx);
+        JsonNode b = bodyTree(ctx);
+        for (var it = b.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!List.of("name", "nodes", "start", "end", "users", "accounts", "maintenance").contains(k)) {
+                throw new BadRequest(k, "unknown field '" + k + "' in a reservation (known: name, nodes, start, end, users, accounts, maintenance)");
+            }
+        }
+        String name = b.path("name").asText("");
+        if (name.isEmpty()) throw new BadRequest("name", "a reservation needs a name");
+        String nodes = b.path("nodes").asText("");
+        if (nodes.isEmpty()) throw new BadRequest("nodes", "reservation " + name + " needs nodes (a host list, or ALL)");
+        if (!b.path("start").canConvertToLong() || !b.path("end").canConvertToLong()) {
+            throw new BadRequest(b.path("start").canConvertToLong() ? "end" : "start", "reservation " + name
+                    + " needs start and end in epoch seconds");
+        }
+        long start = b.path("start").asLong(), end = b.path("end").asLong();
+        if (end <= start) throw new BadRequest("end", "reservation " + name + ": end must be after start");
+        List<String> users = new ArrayList<>(), accounts = new ArrayList<>();
+        b.path("users").forEach(n -> users.add(n.asText()));
+        b.path("accounts").forEach(n -> accounts.add(n.asText()));
+        boolean maintenance = b.path("maintenance").asBoolean(false);
+        if (!maintenance && users.isEmpty() && accounts.isEmpty()) {
+            throw new BadRequest("users", "reservation " + name + " is for nobody: give users or accounts, or Flags=MAINT");
+        }
+        var row = new io.bottega.server.store.ReservationRow(name, nodes, start, end, String.join(",", users), String.join(",", accounts),
+                maintenance);
+        ctx.future(() -> loop.createReservation(row, who).handle((r, err) -> {
+            if (err != null) error(ctx, unwrap(err));
+            else ctx.status(201).json(reservationViews(List.of(r)).get(0));
             return null;
         }));
     }

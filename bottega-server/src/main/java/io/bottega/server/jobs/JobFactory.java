@@ -2,6 +2,8 @@ package io.bottega.server.jobs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bottega.core.policy.Site;
+import io.bottega.server.accounting.Admission;
 import io.bottega.api.ArraySpec;
 import io.bottega.api.Dependency;
 import io.bottega.api.JobSubmission;
@@ -31,10 +33,18 @@ public final class JobFactory {
     private final Demand.Resolver resolver;
     private final ObjectMapper json;
 
+    private final Admission admission;
+
     public JobFactory(Cluster cluster, ObjectMapper json) {
+        this(cluster, Site.NONE, json);
+    }
+
+    /** A factory that also applies the site's accounts and QOS: defaults, and refusals of what can never run. */
+    public JobFactory(Cluster cluster, Site site, ObjectMapper json) {
         this.cluster = cluster;
         this.resolver = new Demand.Resolver(cluster);
         this.json = json;
+        this.admission = new Admission(site);
     }
 
     public Cluster cluster() { return cluster; }
@@ -90,7 +100,9 @@ public final class JobFactory {
 
         ResourceRequest request = resources(s);
         String name = !s.jobName().isEmpty() ? s.jobName() : defaultName(s);
-        JobSpec template = new JobSpec(0, name, owner.user(), s.account(), p.name(), s.qos(), now, limit, s.beginTime(),
+        String account = admission.accountFor(owner.user(), s.account());
+        String qos = admission.qosFor(s.qos());
+        JobSpec template = new JobSpec(0, name, owner.user(), account, p.name(), qos, now, limit, s.beginTime(),
                 request, s.reservation());
         Verdict v = resolver.resolve(template);
         if (v instanceof Verdict.Rejected r) {
@@ -98,6 +110,11 @@ public final class JobFactory {
                     + " (" + r.message() + ")");
         }
         Demand demand = ((Verdict.Fits) v).demand();
+        var refused = admission.refusal(template, demand, owner.operator());
+        if (refused.isPresent()) {
+            String field = refused.get().startsWith("Invalid account") ? "account" : "qos";
+            throw SubmitException.invalid(field, "Batch job submission failed: " + refused.get());
+        }
 
         List<Dependency> deps = s.dependencies();
         boolean anyOf = s.dependencyAnyOf();

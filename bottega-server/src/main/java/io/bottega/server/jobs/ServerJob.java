@@ -30,6 +30,7 @@ public final class ServerJob {
     private List<String> nodeNames = List.of();
     private String command = "";
     private boolean interactive;
+    private io.bottega.core.policy.PriorityFactors factors;
 
     public ServerJob(JobRow row, JobSpec spec, Demand demand, List<Dependency> dependencies, boolean anyOf,
                      LaunchOptions options) {
@@ -93,6 +94,11 @@ public final class ServerJob {
     public boolean interactive() { return interactive; }
 
     public void interactive(boolean b) { interactive = b; }
+
+    /** The factors of its multifactor priority at the last pass (null under FCFS order or before one). */
+    public io.bottega.core.policy.PriorityFactors factors() { return factors; }
+
+    public void factors(io.bottega.core.policy.PriorityFactors f) { factors = f; }
 
     public void clearAllocation() {
         allocation = null;

@@ -31,6 +31,14 @@ import io.bottega.core.sched.Plan;
 import io.bottega.core.sched.Reservation;
 import io.bottega.core.sched.ResourceLedger;
 import io.bottega.core.sched.Scheduler;
+import io.bottega.core.sched.SchedulerConfig;
+import io.bottega.core.model.NodeSet;
+import io.bottega.core.policy.AdvanceReservation;
+import io.bottega.core.policy.FairShare;
+import io.bottega.core.policy.PriorityFactors;
+import io.bottega.server.accounting.AccountBook;
+import io.bottega.server.store.ReservationRow;
+import io.bottega.server.store.UsageRow;
 import io.bottega.server.ControllerConfig;
 import io.bottega.server.agents.AgentHub;
 import io.bottega.server.jobs.AllocationCodec;
@@ -92,6 +100,12 @@ public final class ControllerLoop implements AutoCloseable {
     private final Demand.Resolver resolver;
     private final ResourceLedger ledger;
     private final Scheduler scheduler;
+    private final AccountBook book;
+    /** Queue order by multifactor priority (else submit order). */
+    private final boolean multifactor;
+    /** Running jobs being preempted: SIGTERM sent, SIGKILL due at {@code killAtMillis}. */
+    private final Map<Long, Preemption> preempting = new HashMap<>();
+    private Map<String, Double> budgetLeft = Map.of();
     private final LongSupplier clockMillis;
     private final String controllerUrl;
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
@@ -167,7 +181,9 @@ public final class ControllerLoop implements AutoCloseable {
         this.codec = new AllocationCodec(cluster, json);
         this.resolver = new Demand.Resolver(cluster);
         this.ledger = new ResourceLedger(cluster);
-        this.scheduler = new Scheduler(cluster, config.scheduler());
+        this.scheduler = new Scheduler(cluster, config.scheduler(), config.site().policies());
+        this.book = new AccountBook(config.site(), cluster);
+        this.multifactor = config.scheduler().order() == SchedulerConfig.Order.PRIORITY;
         this.steps = new StepCoordinator(store, hub, json, config.killGraceSeconds(), this::execute);
         this.launcher = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "bottega-launcher");
@@ -285,7 +301,8 @@ public final class ControllerLoop implements AutoCloseable {
                 try {
                     Allocation a = codec.read(row.allocationJson());
                     long end = row.startTime() + row.timeLimit() + config.killGraceSeconds();
-                    ledger.allocate(row.id(), a, row.startTime(), end);
+                    ledger.allocate(row.id(), a, row.startTime(), end, row.user(), row.account(),
+                            config.site().policies().qosOf(row.qos()).name());
                     job.allocation(a, codec.nodeNames(a));
                     runningJobs.put(row.id(), job);
                     launchConfirmed.put(row.id(), job.interactive());
@@ -300,6 +317,20 @@ public final class ControllerLoop implements AutoCloseable {
             recovered++;
         }
         reserveIds();
+        long now = nowSeconds();
+        // usage back to the start of the budget period, and far enough back for fair share's decay to matter
+        long from = Math.min(book.periodStart(now), now - 10 * config.site().fairShareHalfLife());
+        List<UsageRow> usage = store.usageSince(from);
+        book.load(usage, now);
+        List<AdvanceReservation> reservations = new ArrayList<>();
+        for (ReservationRow r : store.reservations()) {
+            try {
+                reservations.add(reservationOf(r));
+            } catch (RuntimeException e) {
+                log.error("event=recover_reservation_failed reservation={} error={}", r.name(), e.getMessage());
+            }
+        }
+        ledger.setReservations(reservations);
         if (!runningJobs.isEmpty()) {
             Map<Long, List<StepRow>> stepRows = new HashMap<>();
             for (StepRow r : store.steps(new ArrayList<>(runningJobs.keySet()))) {
@@ -307,7 +338,8 @@ public final class ControllerLoop implements AutoCloseable {
             }
             stepRows.forEach((id, rows) -> steps.recover(runningJobs.get(id), shape(runningJobs.get(id)), rows));
         }
-        log.info("event=recovered jobs={} running={} pending={} next_id={}", recovered, runningJobs.size(), pending.size(), nextId);
+        log.info("event=recovered jobs={} running={} pending={} next_id={} usage_rows={} reservations={}", recovered, runningJobs.size(),
+                pending.size(), nextId, usage.size(), reservations.size());
     }
 
     private ServerJob fromRow(JobRow row) {
@@ -369,7 +401,7 @@ public final class ControllerLoop implements AutoCloseable {
     // ------------------------------------------------------------------ submission
 
     /** The ids given to one submission: the job, or every element of an array. */
-    public record Submitted(long jobId, List<Long> ids) {}
+    public record Submitted(long jobId, List<Long> ids, String warning) {}
 
     /**
      * Adds a checked submission. {@code knownJobs} holds the stored rows of the jobs its dependencies name
@@ -403,17 +435,19 @@ public final class ControllerLoop implements AutoCloseable {
         List<JobRow> rows = new ArrayList<>(count);
         List<Store.JobScript> scripts = new ArrayList<>(count);
         List<ServerJob> jobs = new ArrayList<>(count);
+        String account = p.specTemplate().account(), qos = p.specTemplate().qos();
+        String warning = book.budgetWarning(account, now).orElse("");
         for (int i = 0; i < count; i++) {
             long id = ids[i];
             JobRow row = RowBuilder.create().id(id).array(master, p.isArray() ? p.arrayTasks().get(i) : -1).name(p.name())
-                    .user(p.owner().user(), p.owner().uid(), p.owner().gid()).account(p.request().account())
-                    .partition(p.partition()).qos(p.request().qos()).state(JobState.PENDING.name()).submitTime(now)
+                    .user(p.owner().user(), p.owner().uid(), p.owner().gid()).account(account)
+                    .partition(p.partition()).qos(qos).state(JobState.PENDING.name()).submitTime(now)
                     .eligibleTime(Math.max(now, p.beginTime())).timeLimit(p.timeLimit()).hold(p.hold() ? "user" : "")
                     .dependency(dependency).requestJson(p.requestJson()).workDir(p.workDir())
                     .output(p.stdout(), p.stderr()).comment(p.request().comment()).build();
             rows.add(row);
             scripts.add(new Store.JobScript(id, p.script(), p.envJson()));
-            JobSpec spec = new JobSpec(id, p.name(), p.owner().user(), p.request().account(), p.partition(), p.request().qos(),
+            JobSpec spec = new JobSpec(id, p.name(), p.owner().user(), account, p.partition(), qos,
                     now, p.timeLimit(), p.beginTime(), p.specTemplate().resources(), p.request().reservation());
             ServerJob sj = new ServerJob(row, spec, p.demand(), p.dependencies(), p.anyOf(), p.options());
             sj.command(!p.request().wrap().isEmpty() ? p.request().wrap() : p.request().scriptPath());
@@ -427,7 +461,7 @@ public final class ControllerLoop implements AutoCloseable {
         for (long id : ids) idList.add(id);
         store.insertJobs(rows, scripts).whenComplete((v, err) -> {
             if (err == null) {
-                done.complete(new Submitted(ids[0], idList));
+                done.complete(new Submitted(ids[0], idList, warning));
             } else {
                 log.error("event=submit_store_failed first_job={} error={}", ids[0], err.toString());
                 execute(() -> {
@@ -451,10 +485,14 @@ public final class ControllerLoop implements AutoCloseable {
             long now = nowSeconds();
             ResourceLedger copy = new ResourceLedger(cluster);
             for (int i = 0; i < cluster.nodeCount(); i++) copy.setSchedulable(i, ledger.isSchedulable(i));
-            for (ResourceLedger.Running r : ledger.running()) copy.allocate(r.jobId(), r.allocation(), r.start(), r.expectedEnd());
+            for (ResourceLedger.Running r : ledger.running()) {
+                copy.allocate(r.jobId(), r.allocation(), r.start(), r.expectedEnd(), r.user(), r.account(), r.qos());
+            }
+            copy.setReservations(ledger.reservations());
+            copy.setBudgetLeft(ledger.budgetLeft());
             List<PendingJob> queue = new ArrayList<>();
             for (ServerJob j : pending.values()) {
-                queue.add(new PendingJob(j.spec(), j.demand(), j.row().priority(), j.reason() == PendingReason.NONE
+                queue.add(new PendingJob(j.spec(), j.demand(), effectivePriority(j), j.reason() == PendingReason.NONE
                         || j.reason() == PendingReason.PRIORITY || j.reason() == PendingReason.RESOURCES ? PendingReason.NONE : j.reason(),
                         j.spec().beginTime(), Reservation.NONE));
             }
@@ -462,8 +500,11 @@ public final class ControllerLoop implements AutoCloseable {
             JobSpec t = p.specTemplate();
             JobSpec spec = new JobSpec(probe, t.name(), t.user(), t.account(), t.partition(), t.qos(), now, t.timeLimit(), t.beginTime(),
                     t.resources(), t.reservation());
-            queue.add(PendingJob.of(spec, p.demand()));
-            Plan plan = new Scheduler(cluster, config.scheduler()).schedule(now, copy, queue, Scheduler.Options.WITH_FORECAST);
+            PendingJob probeJob = PendingJob.of(spec, p.demand());
+            if (multifactor) probeJob = probeJob.withPriority(book.priority(spec, p.demand(), now, now, FACTOR_RECALC_SECONDS).priority());
+            queue.add(probeJob);
+            Plan plan = new Scheduler(cluster, config.scheduler(), config.site().policies())
+                    .schedule(now, copy, queue, Scheduler.Options.WITH_FORECAST);
             for (Decision.Start s : plan.starts()) {
                 if (s.jobId() == probe) return new TestOnly(now, codec.nodeNames(s.allocation()), s.allocation().totalCores(), p.partition());
             }
@@ -550,14 +591,21 @@ public final class ControllerLoop implements AutoCloseable {
             if (r.row().arrayJobId() > 0) arrayRunning.merge(r.row().arrayJobId(), 1, Integer::sum);
         }
         List<ServerJob> toCancel = new ArrayList<>();
+        refreshBudgets(now);
         for (ServerJob j : pending.values()) {
+            if (multifactor) {
+                long since = j.row().eligibleTime() > 0 ? j.row().eligibleTime() : j.row().submitTime();
+                j.factors(book.priority(j.spec(), j.demand(), since, now, FACTOR_RECALC_SECONDS));
+            }
             PendingReason hold = holdOf(j, arrayRunning, toCancel);
-            j.reason(hold);
+            // a pass without forecast names only the jobs it decides about: the others keep the reason the last
+            // forecast gave them (Resources, Priority, a limit, a budget...), unless it was a hold that is over
+            if (hold != PendingReason.NONE || forecast || CALLER_HOLDS.contains(j.reason())) j.reason(hold);
             if (hold != PendingReason.NONE) {
                 j.predictedStart(Plan.NEVER);
                 if (!forecast && config.scheduler().backfill() != io.bottega.core.sched.SchedulerConfig.Backfill.CONSERVATIVE) continue;
             }
-            queue.add(new PendingJob(j.spec(), j.demand(), j.row().priority(), hold, j.spec().beginTime(), j.reservation()));
+            queue.add(new PendingJob(j.spec(), j.demand(), effectivePriority(j), hold, j.spec().beginTime(), j.reservation()));
         }
         for (ServerJob j : toCancel) endPending(j, JobState.CANCELLED, "DependencyNeverSatisfied", -1);
         if (queue.isEmpty()) {
@@ -603,6 +651,7 @@ public final class ControllerLoop implements AutoCloseable {
             j.reason(w.reason());
             j.predictedStart(w.predictedStart());
         }
+        for (Decision.Preempt pre : plan.preemptions()) preempt(pre, nowMillis);
         if (!rows.isEmpty()) {
             stats.started.addAndGet(rows.size());
             store.updateJobs(rows, events).whenCompleteAsync((v, err) -> {
@@ -621,6 +670,11 @@ public final class ControllerLoop implements AutoCloseable {
         for (java.util.function.LongConsumer o : stats.passObservers) o.accept(took);
         publishCounts();
     }
+
+    /** Reasons the loop decides (holds, dependencies, array limits) rather than the scheduler. */
+    private static final java.util.Set<PendingReason> CALLER_HOLDS = java.util.EnumSet.of(PendingReason.JOB_HELD_USER,
+            PendingReason.JOB_HELD_ADMIN, PendingReason.DEPENDENCY, PendingReason.DEPENDENCY_NEVER_SATISFIED,
+            PendingReason.JOB_ARRAY_TASK_LIMIT);
 
     private void publishCounts() {
         stats.pendingCount = pending.size();
@@ -786,8 +840,10 @@ public final class ControllerLoop implements AutoCloseable {
         runningJobs.remove(j.id());
         launchConfirmed.remove(j.id());
         if (ledger.running(j.id()).isPresent()) ledger.release(j.id());
+        preempting.remove(j.id());
         JobRow row = RowBuilder.from(j.row()).state(state.name()).reason(reason).endTime(Math.max(endTime, j.row().startTime()))
                 .exit(exitCode, signal).build();
+        charge(j, row.startTime(), row.endTime());
         j.row(row);
         finished.put(j.id(), j);
         stats.ended.incrementAndGet();
@@ -811,7 +867,9 @@ public final class ControllerLoop implements AutoCloseable {
         steps.jobEnded(j.id(), JobState.NODE_FAIL.name(), why, now);
         runningJobs.remove(j.id());
         launchConfirmed.remove(j.id());
+        preempting.remove(j.id());
         if (ledger.running(j.id()).isPresent()) ledger.release(j.id());
+        charge(j, j.row().startTime(), now);
         j.clearAllocation();
         JobRow row = RowBuilder.from(j.row()).state(JobState.PENDING.name()).reason("NodeFail").startTime(0)
                 .allocation("", "").requeueCount(j.row().requeueCount() + 1).build();
@@ -903,6 +961,13 @@ public final class ControllerLoop implements AutoCloseable {
                 log.warn("event=node_drained node={} reason=\"{}\"", n.name, n.reason);
             }
             long end = o.endedAtMillis() > 0 ? o.endedAtMillis() / 1000 : nowMs / 1000;
+            Preemption pre = preempting.get(o.jobId());
+            if (pre != null) {
+                String node = n.name;
+                long id = j.id();
+                preempted(j, pre, end).thenRun(() -> hub.ack(node, id));
+                continue;
+            }
             String reason = state == JobState.TIMEOUT ? "TimeLimit" : state == JobState.OUT_OF_MEMORY ? "OutOfMemory"
                     : state == JobState.CANCELLED ? (o.message().isEmpty() ? "Cancelled" : o.message()) : o.message();
             String node = n.name;
@@ -985,6 +1050,28 @@ public final class ControllerLoop implements AutoCloseable {
             }
         }
         relaunchedAt.keySet().removeIf(id -> !runningJobs.containsKey(id));
+        if (!preempting.isEmpty()) killPreempted(nowMs);
+    }
+
+    /** Preempted jobs whose grace is over: SIGKILL (an interactive allocation ends at once: nothing reports its end). */
+    private void killPreempted(long nowMs) {
+        for (Map.Entry<Long, Preemption> e : new ArrayList<>(preempting.entrySet())) {
+            Preemption pre = e.getValue();
+            ServerJob j = runningJobs.get(e.getKey());
+            if (j == null) {
+                preempting.remove(e.getKey());
+                continue;
+            }
+            if (pre.killSent() || nowMs < pre.killAtMillis()) continue;
+            String why = "preempted by job " + pre.forJob();
+            steps.signalAll(j.id(), 9, why);
+            if (j.interactive()) {
+                preempted(j, pre, nowMs / 1000);
+                continue;
+            }
+            if (!j.nodeNames().isEmpty()) hub.cancel(j.nodeNames().get(0), new CancelRequest(j.id(), why, 0, true));
+            preempting.put(j.id(), pre.withKillSent());
+        }
     }
 
     private void updateSchedulable(NodeInfo n) {
@@ -1397,7 +1484,7 @@ public final class ControllerLoop implements AutoCloseable {
                 r.qos().isEmpty() ? "normal" : r.qos(), r.state(), r.reason().isEmpty() ? "None" : r.reason(), r.submitTime(),
                 r.eligibleTime(), r.startTime(), r.endTime(), 0, r.timeLimit(), nodes, nodes, cpus, gpus, mem, r.nodeList(), "",
                 r.workDir(), commandOf(r.requestJson()), r.stdoutPath(), r.stderrPath(), "", r.priority(), r.exitCode(),
-                r.exitSignal(), r.dependency(), r.comment(), "", r.endTime() > 0 && r.startTime() > 0 ? r.endTime() - r.startTime() : 0);
+                r.exitSignal(), r.dependency(), r.comment(), "", r.endTime() > 0 && r.startTime() > 0 ? r.endTime() - r.startTime() : 0, 0);
     }
 
     /** What {@code scontrol show job} calls Command: the script's path, or the --wrap text. */
@@ -1435,8 +1522,9 @@ public final class ControllerLoop implements AutoCloseable {
         return new JobView(r.id(), r.arrayJobId(), r.arrayTaskId(), "", r.name(), r.user(), r.account(), r.partition(),
                 r.qos().isEmpty() ? "normal" : r.qos(), r.state(), reason, r.submitTime(), r.eligibleTime(), r.startTime(),
                 r.endTime(), predicted, r.timeLimit(), d.nodesMin(), a != null ? a.nodeCount() : d.nodesMin(), cpus, gpus, mem,
-                r.nodeList(), schedNodes, r.workDir(), j.command(), r.stdoutPath(), r.stderrPath(), tres, r.priority(), r.exitCode(),
-                r.exitSignal(), r.dependency(), r.comment(), j.spec().reservation(), elapsed);
+                r.nodeList(), schedNodes, r.workDir(), j.command(), r.stdoutPath(), r.stderrPath(), tres,
+                st == JobState.PENDING ? effectivePriority(j) : r.priority(), r.exitCode(),
+                r.exitSignal(), r.dependency(), r.comment(), j.spec().reservation(), elapsed, 0);
     }
 
     public CompletableFuture<List<NodeView>> nodeViews() {
@@ -1552,6 +1640,232 @@ public final class ControllerLoop implements AutoCloseable {
             }
             return out;
         });
+    }
+
+    // ------------------------------------------------------------------ accounting, priority, preemption, reservations
+
+    /** Fair-share factors are recomputed at most this often (Slurm's PriorityCalcPeriod is 5 minutes). */
+    private static final long FACTOR_RECALC_SECONDS = 60;
+
+    /** A running job being preempted for {@code forJob}: SIGTERM sent; SIGKILL due at {@code killAtMillis}. */
+    private record Preemption(long forJob, boolean requeue, long killAtMillis, boolean killSent) {
+        Preemption withKillSent() { return new Preemption(forJob, requeue, killAtMillis, true); }
+    }
+
+    /** The priority the queue is ordered by: an operator's fixed priority, else the multifactor one (else 0: submit order). */
+    private long effectivePriority(ServerJob j) {
+        if (j.row().priority() > 0 || !multifactor) return j.row().priority();
+        return j.factors() != null ? j.factors().priority() : 0;
+    }
+
+    /** What budgeted accounts may still commit, into the ledger when it changed (a change re-plans). */
+    private void refreshBudgets(long now) {
+        if (!book.budgetsDeclared()) return;
+        List<AccountBook.RunningJob> running = new ArrayList<>(runningJobs.size());
+        for (ServerJob r : runningJobs.values()) running.add(new AccountBook.RunningJob(r.spec(), r.demand(), r.row().startTime()));
+        Map<String, Double> left = book.budgetLeft(now, running);
+        if (!left.equals(budgetLeft)) {
+            budgetLeft = left;
+            ledger.setBudgetLeft(left);
+        }
+    }
+
+    /** Charges a run that ended (or was cut short) to its account, and stores the usage row. */
+    private void charge(ServerJob j, long start, long end) {
+        if (start <= 0 || j.allocation() == null) return;
+        UsageRow u = book.charge(j.spec(), j.demand(), j.allocation(), start, Math.max(start, end));
+        store.insertUsage(List.of(u)).exceptionally(err -> {
+            log.error("event=usage_store_failed job={} error={}", j.id(), err.toString());
+            return null;
+        });
+    }
+
+    /** Starts stopping a job the scheduler chose to preempt: SIGTERM now, SIGKILL after the QOS's grace time. */
+    private void preempt(Decision.Preempt pre, long nowMillis) {
+        ServerJob j = runningJobs.get(pre.jobId());
+        if (j == null || preempting.containsKey(pre.jobId())) return;
+        String why = "preempted by job " + pre.forJob();
+        preempting.put(j.id(), new Preemption(pre.forJob(), pre.requeue(), nowMillis + pre.graceSeconds() * 1000, false));
+        log.info("event=job_preempting job={} for_job={} requeue={} grace_s={}", j.id(), pre.forJob(), pre.requeue(), pre.graceSeconds());
+        if (j.interactive()) {
+            steps.signalAll(j.id(), 15, why);
+        } else if (!j.nodeNames().isEmpty()) {
+            // SIGTERM and let it go on; the tick sends SIGKILL at the grace's end if it has not ended by then
+            hub.cancel(j.nodeNames().get(0), new CancelRequest(j.id(), why, 15, false));
+            steps.signalAll(j.id(), 15, why);
+        }
+        if (pre.graceSeconds() <= 0) killPreempted(nowMillis);
+        store.updateJobs(List.of(), List.of(new JobEvent(j.id(), nowMillis / 1000, "PREEMPTING", why)));
+    }
+
+    /** A preempted job has stopped: billed for what it ran, then back in the queue (keeping its place) or ended PREEMPTED. */
+    private CompletableFuture<Void> preempted(ServerJob j, Preemption pre, long end) {
+        String why = "preempted by job " + pre.forJob();
+        if (!pre.requeue()) return endRunning(j, JobState.PREEMPTED, why, 0, 15, end);
+        preempting.remove(j.id());
+        steps.jobEnded(j.id(), JobState.PREEMPTED.name(), why, end);
+        runningJobs.remove(j.id());
+        launchConfirmed.remove(j.id());
+        if (ledger.running(j.id()).isPresent()) ledger.release(j.id());
+        charge(j, j.row().startTime(), end);
+        if (!j.interactive() && j.row().startTime() > 0) {
+            store.saveSteps(List.of(batchStep(j.row(), JobState.PREEMPTED.name(), end, j.allocation())));
+        }
+        j.clearAllocation();
+        j.reservation(Reservation.NONE);
+        JobRow row = RowBuilder.from(j.row()).state(JobState.PENDING.name()).reason("Preempted").startTime(0)
+                .allocation("", "").requeueCount(j.row().requeueCount() + 1).build();
+        j.row(row);
+        pending.put(j.id(), j);
+        stats.endedByState.merge(JobState.PREEMPTED.name(), 1L, Long::sum);
+        dirty = true;
+        log.info("event=job_requeued job={} reason=\"{}\"", j.id(), why);
+        return store.updateJobs(List.of(row), List.of(new JobEvent(j.id(), end, JobState.PREEMPTED.name(), why),
+                new JobEvent(j.id(), end, JobState.PENDING.name(), "requeued")));
+    }
+
+    /** The priority factors of pending jobs ({@code sprio}), in priority order; the weights come with them. */
+    public record PriorityRow(PriorityFactors factors, io.bottega.core.policy.PriorityWeights weights) {}
+
+    public CompletableFuture<List<PriorityRow>> priorities(JobFilter filter) {
+        return call(() -> {
+            long now = nowSeconds();
+            List<PriorityRow> out = new ArrayList<>();
+            for (ServerJob j : pending.values()) {
+                if (!filter.matches(j.row())) continue;
+                long since = j.row().eligibleTime() > 0 ? j.row().eligibleTime() : j.row().submitTime();
+                PriorityFactors f = j.factors() != null ? j.factors() : book.priority(j.spec(), j.demand(), since, now, FACTOR_RECALC_SECONDS);
+                if (j.row().priority() > 0) {
+                    f = new PriorityFactors(f.jobId(), f.user(), f.account(), j.row().priority(), f.age(), f.fairShare(), f.jobSize(),
+                            f.qos(), f.partition(), f.ageWeighted(), f.fairShareWeighted(), f.jobSizeWeighted(), f.qosWeighted(),
+                            f.partitionWeighted());
+                }
+                out.add(new PriorityRow(f, config.site().policies().weights()));
+            }
+            out.sort((a, b) -> a.factors().priority() != b.factors().priority() ? Long.compare(b.factors().priority(), a.factors().priority())
+                    : Long.compare(a.factors().jobId(), b.factors().jobId()));
+            return out;
+        });
+    }
+
+    /** The fair-share tree now ({@code sshare}). */
+    public CompletableFuture<List<FairShare.Row>> fairShare() {
+        return call(() -> book.fairShare(nowSeconds()));
+    }
+
+    /** Why a user's fair share is what it is, in words ({@code sshare --explain}). */
+    public CompletableFuture<String> explainFairShare(String user, String account) {
+        return call(() -> book.explain(user, account, nowSeconds()));
+    }
+
+    /** Each account's budget and use ({@code bottega budget}). */
+    public CompletableFuture<List<AccountBook.Budget>> budgets() {
+        return call(() -> book.budgets(nowSeconds()));
+    }
+
+    /** The advance reservations in force, as stored. */
+    public CompletableFuture<List<ReservationRow>> reservations() {
+        return call(() -> {
+            List<ReservationRow> out = new ArrayList<>();
+            for (AdvanceReservation r : ledger.reservations()) out.add(rowOf(r));
+            return out;
+        });
+    }
+
+    /**
+     * Creates (or replaces) an advance reservation (operators): its nodes must exist, its window must end after it
+     * starts and not in the past. Completes once it is stored.
+     */
+    public CompletableFuture<ReservationRow> createReservation(ReservationRow req, Identity who) {
+        CompletableFuture<ReservationRow> done = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                if (!who.operator()) throw SubmitException.forbidden("Access/permission denied: only an operator may create a reservation");
+                if (req.end() <= nowSeconds()) throw SubmitException.invalid("end", "reservation " + req.name() + " would end in the past");
+                AdvanceReservation r = reservationOf(req);
+                List<AdvanceReservation> list = new ArrayList<>();
+                for (AdvanceReservation o : ledger.reservations()) if (!o.name().equals(r.name())) list.add(o);
+                list.add(r);
+                ReservationRow row = rowOf(r);
+                store.saveReservation(row).whenComplete((v, err) -> execute(() -> {
+                    if (err != null) {
+                        done.completeExceptionally(new SubmitException(500, "", "the store did not accept the reservation: " + rootMessage(err)));
+                        return;
+                    }
+                    ledger.setReservations(list);
+                    dirty = true;
+                    log.info("event=reservation_created name={} nodes={} start={} end={} maintenance={}", r.name(), row.nodes(),
+                            r.start(), r.end(), r.maintenance());
+                    done.complete(row);
+                }));
+            } catch (IllegalArgumentException e) {
+                done.completeExceptionally(SubmitException.invalid("reservation", e.getMessage()));
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    public CompletableFuture<Boolean> deleteReservation(String name, Identity who) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        execute(() -> {
+            if (!who.operator()) {
+                done.completeExceptionally(SubmitException.forbidden("Access/permission denied: only an operator may delete a reservation"));
+                return;
+            }
+            List<AdvanceReservation> list = new ArrayList<>(ledger.reservations());
+            if (!list.removeIf(r -> r.name().equals(name))) {
+                done.completeExceptionally(SubmitException.notFound("Reservation " + name + " not found"));
+                return;
+            }
+            store.deleteReservation(name).whenComplete((v, err) -> execute(() -> {
+                if (err != null) {
+                    done.completeExceptionally(new SubmitException(500, "", "the store did not delete the reservation: " + rootMessage(err)));
+                    return;
+                }
+                ledger.setReservations(list);
+                dirty = true;
+                log.info("event=reservation_deleted name={}", name);
+                done.complete(true);
+            }));
+        });
+        return done;
+    }
+
+    private AdvanceReservation reservationOf(ReservationRow r) {
+        if (r.name() == null || !r.name().matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("reservation name '" + r.name() + "' must be 1-64 letters, digits, '_', '.' or '-'");
+        }
+        List<String> names;
+        try {
+            names = Hostlist.expand(r.nodes());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("reservation " + r.name() + ": bad node list '" + r.nodes() + "': " + e.getMessage());
+        }
+        if (names.size() == 1 && names.get(0).equalsIgnoreCase("ALL")) {
+            names = new ArrayList<>();
+            for (int i = 0; i < cluster.nodeCount(); i++) names.add(cluster.nodeName(i));
+        }
+        int[] ids = new int[names.size()];
+        for (int i = 0; i < ids.length; i++) {
+            String n = names.get(i);
+            ids[i] = cluster.nodeId(n).orElseThrow(() -> new IllegalArgumentException("reservation " + r.name() + ": no node " + n));
+        }
+        return new AdvanceReservation(r.name(), NodeSet.of(ids), r.start(), r.end(), csvSet(r.users()), csvSet(r.accounts()), r.maintenance());
+    }
+
+    private ReservationRow rowOf(AdvanceReservation r) {
+        List<String> names = new ArrayList<>();
+        for (int id : r.nodes().toArray()) names.add(cluster.nodeName(id));
+        return new ReservationRow(r.name(), Hostlist.compress(names), r.start(), r.end(), String.join(",", new java.util.TreeSet<>(r.users())),
+                String.join(",", new java.util.TreeSet<>(r.accounts())), r.maintenance());
+    }
+
+    private static java.util.Set<String> csvSet(String s) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        if (s != null) for (String x : s.split(",")) if (!x.isBlank()) out.add(x.trim());
+        return out;
     }
 
     Collection<ServerJob> pendingJobs() { return pending.values(); }

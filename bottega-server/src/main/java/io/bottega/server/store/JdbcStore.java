@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -432,6 +433,18 @@ public final class JdbcStore implements Store {
                         rs.getString("user_name"), rs.getString("qos"), rs.getString("partition_name"), rs.getString("period"),
                         rs.getDouble("billed"), rs.getDouble("core_seconds"), rs.getDouble("gpu_seconds"), rs.getDouble("energy_j")))
                 .list());
+    }
+
+    @Override
+    public Map<Long, Double> energyByJob(List<Long> jobIds) {
+        Map<Long, Double> out = new HashMap<>();
+        for (int from = 0; from < jobIds.size(); from += 500) {
+            List<Long> part = jobIds.subList(from, Math.min(jobIds.size(), from + 500));
+            read("energyByJob", h -> h.createQuery("SELECT job_id, SUM(energy_j) AS e FROM usage WHERE job_id IN (<ids>) GROUP BY job_id")
+                    .bindList("ids", part)
+                    .map((rs, ctx) -> out.put(rs.getLong("job_id"), rs.getDouble("e"))).list());
+        }
+        return out;
     }
 
     @Override

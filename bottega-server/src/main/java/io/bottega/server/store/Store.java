@@ -60,6 +60,9 @@ public interface Store extends AutoCloseable {
     /** Usage rows of runs that ended at or after {@code fromEpochSeconds}, in end-time order. */
     List<UsageRow> usageSince(long fromEpochSeconds);
 
+    /** Energy (joules) charged to each of these jobs, over all their runs; jobs without usage are absent. */
+    Map<Long, Double> energyByJob(List<Long> jobIds);
+
     CompletableFuture<Void> saveReservation(ReservationRow r);
 
     CompletableFuture<Void> deleteReservation(String name);

@@ -8,6 +8,7 @@ import io.bottega.agent.DeclaredResources;
 import io.bottega.core.model.Cluster;
 import io.bottega.core.model.NodeSpec;
 import io.bottega.core.model.PowerModel;
+import io.bottega.core.policy.Site;
 import io.bottega.core.sched.SchedulerConfig;
 import io.bottega.server.Controller;
 import io.bottega.server.ControllerConfig;
@@ -39,18 +40,24 @@ final class LocalCluster implements AutoCloseable {
     private final String rootToken;
 
     LocalCluster(Path dir, int nodes, int cores, int gpus, long memoryMb, Duration heartbeat, boolean requeue) throws IOException {
+        this(dir, nodes, cores, gpus, memoryMb, heartbeat, requeue, Site.NONE, "easy");
+    }
+
+    /** The same with site policies (accounts, QOS, billing) and a scheduling policy such as {@code easy+multifactor}. */
+    LocalCluster(Path dir, int nodes, int cores, int gpus, long memoryMb, Duration heartbeat, boolean requeue, Site site, String policy)
+            throws IOException {
         this.dir = dir;
         Cluster.Builder b = Cluster.builder("test");
         List<String> names = new ArrayList<>();
         for (int i = 1; i <= nodes; i++) {
             String n = "n" + i;
             names.add(n);
-            b.node(new NodeSpec(n, cores, memoryMb, gpus, gpus > 0 ? "a100" : "", Set.of(), "g1", true, PowerModel.NONE));
+            b.node(new NodeSpec(n, cores, memoryMb, gpus, gpus > 0 ? "a100" : "", Set.of(), "g1", true, new PowerModel(100, 10, 20, 300)));
         }
         b.partition("batch", names, 3600, 86400, Integer.MAX_VALUE, true, 1);
         ControllerConfig config = new ControllerConfig(dir.resolve("ctl"), "", "127.0.0.1", 0, dir.resolve("ctl.sock"), b.build(),
-                SchedulerConfig.parse("easy"), KEY, heartbeat, Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1),
-                2, requeue, Set.of());
+                SchedulerConfig.parse(policy), KEY, heartbeat, Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1),
+                2, requeue, Set.of(), site);
         controller = Controller.start(config);
         rootToken = controller.tokens().issue("root", 0, 0, System.currentTimeMillis() / 1000 + 3600);
         for (String n : names) agents.add(startAgent(n, cores, gpus, memoryMb));

@@ -99,6 +99,20 @@ public final class ClusterFile {
         }
     }
 
+    /**
+     * Reads only the site sections of a file (qos, billing, priority, fairshare, allocation_period, accounts): a
+     * site for a machine described elsewhere (a preset, or {@code bottega up}'s local nodes). Nodes and partitions,
+     * if the file has them, are not read.
+     */
+    public static Site loadSiteSections(Path file) throws IOException {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            ClusterFile f = new ClusterFile(file.toString());
+            Map<?, ?> top = f.map(f.yaml(r), "");
+            f.keys(top, TOP, "");
+            return f.site(top);
+        }
+    }
+
     public static SiteConfig parseSite(String yaml, String source) {
         ClusterFile f = new ClusterFile(source);
         Object root = f.yaml(new java.io.StringReader(yaml));
