@@ -203,7 +203,7 @@ final class Accounting {
                 boolean mine = users instanceof List<?> l && l.contains(io.user);
                 if (!accounts.isEmpty() ? !accounts.contains(acct) : !(r.has("all") || mine || "root".equals(io.user))) continue;
                 double budget = num(row, "budgetHours");
-                sb.append(String.format(Locale.ROOT, "%-20s %-8s %14s %14.1f %7s %14.1f %10.1f%n", cut(acct, 20), str(row, "period"),
+                sb.append(String.format(Locale.ROOT, "%-20s %-8s %14s %14.2f %7s %14.2f %10.2f%n", cut(acct, 20), str(row, "period"),
                         budget > 0 ? String.format(Locale.ROOT, "%.0f", budget) : "none", num(row, "usedHours"),
                         budget > 0 ? String.format(Locale.ROOT, "%.1f%%", num(row, "percent")) : "-", num(row, "totalHours"),
                         num(row, "energyKwh")));

@@ -133,24 +133,38 @@ public final class FairShare {
 
     private Map<Node, Double> factors(long at) {
         List<Node> order = new ArrayList<>();
-        rank(root, at, order);
+        List<List<Double>> keys = new ArrayList<>();
+        rank(root, at, new ArrayList<>(), order, keys);
         Map<Node, Double> out = new LinkedHashMap<>();
         int n = order.size();
-        for (int i = 0; i < n; i++) out.put(order.get(i), (double) (n - i) / n);
+        double f = 1.0;
+        for (int i = 0; i < n; i++) {
+            // users whose level fair shares are equal at every level are tied: they share the better rank (as in Slurm)
+            if (i == 0 || !keys.get(i).equals(keys.get(i - 1))) f = (double) (n - i) / n;
+            out.put(order.get(i), f);
+        }
         return out;
     }
 
-    /** Appends users in Fair Tree order: siblings by level fair share, best first, depth first. */
-    private void rank(Node node, long at, List<Node> out) {
+    /**
+     * Appends users in Fair Tree order: siblings by level fair share, best first, depth first; with each user, the
+     * level fair shares along its path (its rank key).
+     */
+    private void rank(Node node, long at, List<Double> path, List<Node> out, List<List<Double>> keys) {
         if (node.user) {
             out.add(node);
+            keys.add(List.copyOf(path));
             return;
         }
         List<Node> kids = new ArrayList<>(node.children);
         Map<Node, Double> level = new HashMap<>();
         for (Node k : kids) level.put(k, levelFairShare(k, at));
         kids.sort(Comparator.comparingDouble((Node k) -> -level.get(k)).thenComparing(k -> k.name));
-        for (Node k : kids) rank(k, at, out);
+        for (Node k : kids) {
+            path.add(level.get(k));
+            rank(k, at, path, out, keys);
+            path.remove(path.size() - 1);
+        }
     }
 
     /** Shares among siblings over usage among siblings (∞ without usage). */

@@ -165,6 +165,12 @@ public final class Scheduler {
     }
 
     /**
+     * Why a job may not start now whatever the resources ({@link PendingReason#NONE} when it may): what a pass
+     * checks before placing it. For callers that want a job's reason between forecasts.
+     */
+    public PendingReason gateReason(PendingJob p, long now, ResourceLedger l) { return gate(p, now, l); }
+
+    /**
      * Why a job may not be looked at now ({@link PendingReason#NONE} when it may): a hold or dependency the caller
      * decided, its begin time, its advance reservation not open now, a QOS limit it would pass, or its account's
      * budget. A job stopped here does not block the jobs behind it.

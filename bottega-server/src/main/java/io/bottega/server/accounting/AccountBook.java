@@ -199,13 +199,25 @@ public final class AccountBook {
 
     public List<Budget> budgets(long now) {
         rollPeriod(now);
+        // an organisation's use is its projects' use: sums over each account's subtree
+        Map<String, Double> period = new HashMap<>(periodUsage), total = new HashMap<>(totalUsage), energy = new HashMap<>(energyByAccount);
+        for (Site.Account a : site.accounts()) {
+            String parent = a.parent();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            while (!parent.equals("root") && seen.add(parent) && site.account(parent).isPresent()) {
+                period.merge(parent, periodUsage.getOrDefault(a.name(), 0.0), Double::sum);
+                total.merge(parent, totalUsage.getOrDefault(a.name(), 0.0), Double::sum);
+                energy.merge(parent, energyByAccount.getOrDefault(a.name(), 0.0), Double::sum);
+                parent = site.account(parent).get().parent();
+            }
+        }
         List<Budget> out = new ArrayList<>();
         for (Site.Account a : site.accounts()) {
-            double used = periodUsage.getOrDefault(a.name(), 0.0) / 3600;
-            double total = totalUsage.getOrDefault(a.name(), 0.0) / 3600;
+            double used = period.getOrDefault(a.name(), 0.0) / 3600;
+            double all = total.getOrDefault(a.name(), 0.0) / 3600;
             double pct = a.budgetHours() > 0 ? 100 * used / a.budgetHours() : 0;
-            out.add(new Budget(a.name(), a.parent(), currentPeriod, a.budgetHours(), used, pct, total,
-                    energyByAccount.getOrDefault(a.name(), 0.0) / 3.6e6, a.users().keySet().stream().sorted().toList()));
+            out.add(new Budget(a.name(), a.parent(), currentPeriod, a.budgetHours(), used, pct, all,
+                    energy.getOrDefault(a.name(), 0.0) / 3.6e6, a.users().keySet().stream().sorted().toList()));
         }
         for (String acct : totalUsage.keySet()) {
             if (site.account(acct).isEmpty()) {

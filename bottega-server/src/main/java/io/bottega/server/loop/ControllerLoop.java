@@ -652,6 +652,15 @@ public final class ControllerLoop implements AutoCloseable {
             j.predictedStart(w.predictedStart());
         }
         for (Decision.Preempt pre : plan.preemptions()) preempt(pre, nowMillis);
+        if (!forecast) {
+            // jobs no forecast has looked at yet: at least the reason a limit, budget or reservation gives them
+            for (PendingJob pj : queue) {
+                ServerJob j = pending.get(pj.id());
+                if (j == null || j.reason() != PendingReason.NONE || pj.hold() != PendingReason.NONE) continue;
+                PendingReason why = scheduler.gateReason(pj, now, ledger);
+                if (why != PendingReason.NONE) j.reason(why);
+            }
+        }
         if (!rows.isEmpty()) {
             stats.started.addAndGet(rows.size());
             store.updateJobs(rows, events).whenCompleteAsync((v, err) -> {
