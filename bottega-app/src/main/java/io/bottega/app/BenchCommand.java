@@ -2,6 +2,10 @@ package io.bottega.app;
 
 import io.bottega.core.model.Cluster;
 import io.bottega.core.model.Demand;
+import io.bottega.core.model.JobSpec;
+import io.bottega.core.policy.FairShare;
+import io.bottega.core.policy.Policies;
+import io.bottega.core.policy.Site;
 import io.bottega.core.model.Verdict;
 import io.bottega.core.sched.PendingJob;
 import io.bottega.core.sched.PendingQueue;
@@ -14,6 +18,7 @@ import io.bottega.sim.SimJob;
 import io.bottega.sim.SimulationResult;
 import io.bottega.sim.Simulator;
 import io.bottega.sim.Workload;
+import io.bottega.sim.cluster.ClusterFile;
 import io.bottega.sim.cluster.Clusters;
 import io.bottega.sim.trace.LoadedTrace;
 import io.bottega.sim.trace.SyntheticWorkload;
@@ -135,6 +140,11 @@ public final class BenchCommand implements Callable<Integer> {
         int runs = 3;
         @Option(names = "--seed", description = "seed of the workload (default 7)")
         long seed = 7;
+        @Option(names = "--site", paramLabel = "FILE", description = "also time the same pass with this site's QOS limits, budgets and "
+                + "multifactor priority (a cluster file's site sections, e.g. examples/leonardo/leonardo.yaml), and print the ratio")
+        Path site;
+        @Option(names = "--projects", description = "with --site: spread the jobs' users over this many projects (default 500)")
+        int projects = 500;
 
         @Override
         public Integer call() throws Exception {
@@ -145,8 +155,11 @@ public final class BenchCommand implements Callable<Integer> {
             Scheduler filler = new Scheduler(c, SchedulerConfig.parse("easy"));
             List<PendingJob> queue = new ArrayList<>();
             for (SimJob j : jobs) {
-                if (!(res.resolve(j.spec().withBeginTime(0)) instanceof Verdict.Fits f)) continue;
-                PendingJob p = PendingJob.of(j.spec().withBeginTime(0), f.demand());
+                JobSpec spec = j.spec().withBeginTime(0);
+                // a user works in one to three projects
+                if (site != null) spec = spec.withUser(spec.user(), "p" + Math.floorMod((spec.user() + "/" + spec.id() % 3).hashCode(), projects));
+                if (!(res.resolve(spec) instanceof Verdict.Fits f)) continue;
+                PendingJob p = PendingJob.of(spec, f.demand());
                 if (ledger.runningCount() < running && f.demand().nodesMax() <= 2) {
                     filler.schedule(0, ledger, List.of(p), Scheduler.Options.DECISIONS_ONLY);
                 } else if (queue.size() < pending) {
@@ -155,21 +168,68 @@ public final class BenchCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "%s: %d nodes, %d jobs running, %d pending; free %d cores, %d GPUs%n", c.name(), c.nodeCount(),
                     ledger.runningCount(), queue.size(), ledger.freeCoresTotal(), ledger.freeGpusTotal());
+            double plain = time("without site policies", c, ledger, queue, SchedulerConfig.parse(policy), Policies.NONE, null);
+            if (site == null) return 0;
+            Site s = ClusterFile.loadSiteSections(site);
+            // every project a budget, fair-share shares and usage; each job's priority by the multifactor formula
+            List<Site.Account> accounts = new ArrayList<>();
+            java.util.Map<String, java.util.Map<String, Double>> members = new java.util.HashMap<>();
+            for (PendingJob p : queue) members.computeIfAbsent(p.spec().account(), k -> new java.util.HashMap<>()).put(p.spec().user(), 1.0);
+            for (var r : ledger.running()) members.computeIfAbsent(r.account(), k -> new java.util.HashMap<>()).put(r.user(), 1.0);
+            java.util.Random rnd = new java.util.Random(seed);
+            for (var e : members.entrySet()) accounts.add(new Site.Account(e.getKey(), "root", 1 + rnd.nextInt(100), 1e6 + rnd.nextInt(5_000_000),
+                    e.getValue()));
+            s = new Site(s.policies(), accounts, s.fairShareHalfLife(), s.period());
+            FairShare fs = s.newFairShareTree();
+            for (PendingJob p : queue) fs.addUsage(p.spec().user(), p.spec().account(), rnd.nextDouble() * 1e7, -rnd.nextInt(30 * 86400));
+            java.util.Map<String, Double> budgetLeft = new java.util.HashMap<>();
+            for (Site.Account a : accounts) budgetLeft.put(a.name(), (a.budgetHours() - rnd.nextDouble() * a.budgetHours()) * 3600);
+            String[] qosNames = s.policies().qos().keySet().stream().sorted().toArray(String[]::new);
+            long t0 = System.nanoTime();
+            java.util.Map<String, Double> factors = fs.factorsByUser(0);
+            List<PendingJob> prioritised = new ArrayList<>(queue.size());
+            for (PendingJob p : queue) {
+                // most jobs in the default QOS, some in the others (those whose limits they can meet)
+                JobSpec spec = p.spec();
+                if (qosNames.length > 0 && rnd.nextInt(10) == 0) {
+                    String q = qosNames[rnd.nextInt(qosNames.length)];
+                    if (s.policies().qosOf(q).minNodes() <= p.demand().nodesMin()) spec = spec.withQos(q);
+                }
+                double f = factors.getOrDefault(spec.account() + "/" + spec.user(), 1.0);
+                long prio = s.policies().priority(c, spec, p.demand(), -rnd.nextInt(86400), f, 0).priority();
+                prioritised.add(new PendingJob(spec, p.demand(), prio, p.hold(), p.eligibleAt(), p.reservation()));
+            }
+            double prioritySeconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "  multifactor priorities of %d jobs (%d projects, fair-share tree of %d users): %.3f s%n",
+                    prioritised.size(), accounts.size(), factors.size(), prioritySeconds);
+            double withSite = time("with QOS limits, budgets and multifactor order", c, ledger, prioritised,
+                    new SchedulerConfig(SchedulerConfig.parse(policy).backfill(), SchedulerConfig.Order.PRIORITY), s.policies(), budgetLeft);
+            System.out.printf(Locale.ROOT, "ratio with/without site policies: pass %.2f, pass + priorities %.2f%n", withSite / plain,
+                    (withSite + prioritySeconds) / plain);
+            return 0;
+        }
+
+        private double time(String what, Cluster c, ResourceLedger ledger, List<PendingJob> queue, SchedulerConfig config, Policies policies,
+                            java.util.Map<String, Double> budgetLeft) {
             List<Double> times = new ArrayList<>();
             for (int r = 0; r < runs; r++) {
                 ResourceLedger l = new ResourceLedger(c);
-                for (var x : ledger.running()) l.allocate(x.jobId(), x.allocation(), x.start(), x.expectedEnd());
-                PendingQueue q = PendingQueue.of(SchedulerConfig.Order.FCFS, queue);
-                Scheduler s = new Scheduler(c, SchedulerConfig.parse(policy));
+                for (var x : ledger.running()) {
+                    l.allocate(x.jobId(), x.allocation(), x.start(), x.expectedEnd(), x.user(), x.account(), policies.qosOf("").name());
+                }
+                if (budgetLeft != null) l.setBudgetLeft(budgetLeft);
+                PendingQueue q = PendingQueue.of(config.order(), queue);
+                Scheduler s = new Scheduler(c, config, policies);
                 long t0 = System.nanoTime();
                 Plan plan = s.schedule(0, l, q, Scheduler.Options.WITH_FORECAST);
                 double sec = (System.nanoTime() - t0) / 1e9;
                 times.add(sec);
-                System.out.printf(Locale.ROOT, "  pass %d: %.3f s; started %d, reserved %d, forecast %d%n", r + 1, sec, plan.starts().size(),
-                        plan.reservations().size(), plan.waits().size());
+                System.out.printf(Locale.ROOT, "  %s, pass %d: %.3f s; started %d, reserved %d, forecast %d%n", what, r + 1, sec,
+                        plan.starts().size(), plan.reservations().size(), plan.waits().size());
             }
-            System.out.printf(Locale.ROOT, "%s pass over %d pending on %s: median %.3f s%n", policy, queue.size(), c.name(), median(times));
-            return 0;
+            double m = median(times);
+            System.out.printf(Locale.ROOT, "%s pass over %d pending on %s %s: median %.3f s%n", config.label(), queue.size(), c.name(), what, m);
+            return m;
         }
     }
 

@@ -17,6 +17,38 @@ class FairShareTest {
         return fs;
     }
 
+    /** The worked example of docs/accounting.md: these numbers are printed there. */
+    @Test
+    void workedExampleOfTheDocs() {
+        FairShare fs = new FairShare(7 * 86400);
+        fs.account("physics", "root", 60);
+        fs.account("biology", "root", 40);
+        fs.user("alice", "physics", 1);
+        fs.user("bob", "physics", 1);
+        fs.user("carol", "biology", 1);
+        long now = 1_800_000_000L;
+        fs.addUsage("alice", "physics", 600 * 3600.0, now);
+        fs.addUsage("bob", "physics", 100 * 3600.0, now);
+        fs.addUsage("carol", "biology", 300 * 3600.0, now);
+        var f = fs.factorsByUser(now);
+        assertThat(f.get("biology/carol")).isEqualTo(1.0);
+        assertThat(f.get("physics/bob")).isCloseTo(2 / 3.0, within(1e-9));
+        assertThat(f.get("physics/alice")).isCloseTo(1 / 3.0, within(1e-9));
+        var rows = fs.snapshot(now);
+        assertThat(rows.stream().filter(r -> r.user().isEmpty() && r.account().equals("physics")).findFirst().orElseThrow().levelFairShare())
+                .isCloseTo(0.6 / 0.7, within(1e-9));
+        assertThat(rows.stream().filter(r -> "bob".equals(r.user())).findFirst().orElseThrow().levelFairShare()).isCloseTo(3.5, within(1e-9));
+        assertThat(fs.explain("alice", "physics", now)).contains("Account physics holds 60% of the shares among the top-level accounts and has used 70%")
+                .contains("So alice ranks 3 of 3 users: fair-share factor 0.333. Usage counts for half as much every 7 days.");
+        // with no usage at all, every user ties at 1.0
+        FairShare fresh = new FairShare(86400);
+        fresh.account("a", "root", 1);
+        fresh.account("b", "root", 3);
+        fresh.user("u1", "a", 1);
+        fresh.user("u2", "b", 1);
+        assertThat(fresh.factorsByUser(now).values()).containsOnly(1.0);
+    }
+
     @Test
     void factor_underServedProjectRanksFirstWhateverItsUsersUsage() {
         FairShare fs = tree();

@@ -111,6 +111,9 @@ public final class ControllerLoop implements AutoCloseable {
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final ExecutorService launcher;
+    /** Runs the forecasts of every pending job (easy and fcfs) off the loop thread. */
+    private final ExecutorService forecaster;
+    private boolean forecastRunning;
     private volatile boolean running = true;
     private volatile boolean quiet;
 
@@ -185,6 +188,12 @@ public final class ControllerLoop implements AutoCloseable {
         this.book = new AccountBook(config.site(), cluster);
         this.multifactor = config.scheduler().order() == SchedulerConfig.Order.PRIORITY;
         this.steps = new StepCoordinator(store, hub, json, config.killGraceSeconds(), this::execute);
+        this.forecaster = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "bottega-forecast");
+            t.setDaemon(true);
+            t.setPriority(Thread.NORM_PRIORITY - 1);
+            return t;
+        });
         this.launcher = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "bottega-launcher");
             t.setDaemon(true);
@@ -273,6 +282,7 @@ public final class ControllerLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         launcher.shutdown();
+        forecaster.shutdownNow();
     }
 
     private long nowSeconds() { return clockMillis.getAsLong() / 1000; }
@@ -418,6 +428,7 @@ public final class ControllerLoop implements AutoCloseable {
                                 + "(job " + d.jobId() + " is not known)");
                     }
                 }
+                checkSubmitLimit(p);
                 addJobs(p, done);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
@@ -425,6 +436,24 @@ public final class ControllerLoop implements AutoCloseable {
         });
         return done;
     }
+
+    /** The QOS's limit on the jobs (pending and running) a user may have in it, as Slurm's MaxSubmitJobsPerUser. */
+    private void checkSubmitLimit(JobFactory.Prepared p) {
+        io.bottega.core.policy.Qos q = config.site().policies().qosOf(p.specTemplate().qos());
+        if (q.maxSubmitPerUser() <= 0) return;
+        String user = p.owner().user();
+        long mine = 0;
+        for (ServerJob j : pending.values()) if (j.user().equals(user) && q.name().equals(qosName(j))) mine++;
+        for (ServerJob j : runningJobs.values()) if (j.user().equals(user) && q.name().equals(qosName(j))) mine++;
+        int adding = p.isArray() ? p.arrayTasks().size() : 1;
+        if (mine + adding > q.maxSubmitPerUser()) {
+            throw SubmitException.invalid("qos", "Batch job submission failed: Job violates accounting/QOS policy (job submit limit, user's "
+                    + "size and/or time limits): user " + user + " has " + mine + " jobs in QOS " + q.name() + ", which allows "
+                    + q.maxSubmitPerUser() + " (QOSMaxSubmitJobPerUserLimit)");
+        }
+    }
+
+    private String qosName(ServerJob j) { return config.site().policies().qosOf(j.spec().qos()).name(); }
 
     private void addJobs(JobFactory.Prepared p, CompletableFuture<Submitted> done) {
         long now = nowSeconds();
@@ -483,13 +512,7 @@ public final class ControllerLoop implements AutoCloseable {
     public CompletableFuture<TestOnly> testOnly(JobFactory.Prepared p) {
         return call(() -> {
             long now = nowSeconds();
-            ResourceLedger copy = new ResourceLedger(cluster);
-            for (int i = 0; i < cluster.nodeCount(); i++) copy.setSchedulable(i, ledger.isSchedulable(i));
-            for (ResourceLedger.Running r : ledger.running()) {
-                copy.allocate(r.jobId(), r.allocation(), r.start(), r.expectedEnd(), r.user(), r.account(), r.qos());
-            }
-            copy.setReservations(ledger.reservations());
-            copy.setBudgetLeft(ledger.budgetLeft());
+            ResourceLedger copy = snapshotLedger();
             List<PendingJob> queue = new ArrayList<>();
             for (ServerJob j : pending.values()) {
                 queue.add(new PendingJob(j.spec(), j.demand(), effectivePriority(j), j.reason() == PendingReason.NONE
@@ -582,8 +605,13 @@ public final class ControllerLoop implements AutoCloseable {
         dirty = false;
         lastPass = nowMillis;
         long now = nowMillis / 1000;
-        boolean forecast = nowMillis - lastForecast >= config.forecastInterval().toMillis();
-        if (forecast) lastForecast = nowMillis;
+        boolean conservative = config.scheduler().backfill() == SchedulerConfig.Backfill.CONSERVATIVE;
+        boolean forecastDue = !forecastRunning && nowMillis - lastForecast >= config.forecastInterval().toMillis();
+        if (forecastDue) lastForecast = nowMillis;
+        // a conservative pass is its own forecast; under easy and fcfs the forecast of every pending job runs on
+        // a snapshot on another thread, so that a deep queue never holds up starts, ends and submissions
+        boolean forecast = forecastDue && conservative;
+        List<PendingJob> forecastQueue = forecastDue && !conservative ? new ArrayList<>(pending.size()) : null;
         long t0 = System.nanoTime();
         List<PendingJob> queue = new ArrayList<>(pending.size());
         Map<Long, Integer> arrayRunning = new HashMap<>();
@@ -601,14 +629,17 @@ public final class ControllerLoop implements AutoCloseable {
             // a pass without forecast names only the jobs it decides about: the others keep the reason the last
             // forecast gave them (Resources, Priority, a limit, a budget...), unless it was a hold that is over
             if (hold != PendingReason.NONE || forecast || CALLER_HOLDS.contains(j.reason())) j.reason(hold);
+            PendingJob pj = new PendingJob(j.spec(), j.demand(), effectivePriority(j), hold, j.spec().beginTime(), j.reservation());
+            if (forecastQueue != null) forecastQueue.add(pj);
             if (hold != PendingReason.NONE) {
                 j.predictedStart(Plan.NEVER);
-                if (!forecast && config.scheduler().backfill() != io.bottega.core.sched.SchedulerConfig.Backfill.CONSERVATIVE) continue;
+                if (!forecast && !conservative) continue;
             }
-            queue.add(new PendingJob(j.spec(), j.demand(), effectivePriority(j), hold, j.spec().beginTime(), j.reservation()));
+            queue.add(pj);
         }
         for (ServerJob j : toCancel) endPending(j, JobState.CANCELLED, "DependencyNeverSatisfied", -1);
         if (queue.isEmpty()) {
+            if (forecastQueue != null) startForecast(now, forecastQueue);
             publishCounts();
             return;
         }
@@ -673,11 +704,69 @@ public final class ControllerLoop implements AutoCloseable {
             if (!batchSteps.isEmpty()) store.saveSteps(batchSteps);
         }
         long took = System.nanoTime() - t0;
+        if (forecastQueue != null) startForecast(now, forecastQueue);
         stats.passes.incrementAndGet();
         stats.passNanos.addAndGet(took);
         stats.lastPassNanos = took;
         for (java.util.function.LongConsumer o : stats.passObservers) o.accept(took);
         publishCounts();
+    }
+
+    /** Forecasts every pending job on a snapshot of the state, on the forecast thread; the results come back to the loop. */
+    private void startForecast(long now, List<PendingJob> jobs) {
+        List<PendingJob> q = new ArrayList<>(jobs.size());
+        for (PendingJob p : jobs) if (pending.containsKey(p.id())) q.add(p);
+        if (q.isEmpty()) return;
+        ResourceLedger copy = snapshotLedger();
+        forecastRunning = true;
+        forecaster.execute(() -> {
+            Plan plan = null;
+            long t0 = System.nanoTime();
+            try {
+                plan = new Scheduler(cluster, config.scheduler(), config.site().policies()).schedule(now, copy, q, Scheduler.Options.WITH_FORECAST);
+            } catch (RuntimeException e) {
+                log.error("event=forecast_failed jobs={} error={}", q.size(), e.toString(), e);
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            if (ms > 1000) log.info("event=forecast jobs={} ms={}", q.size(), ms);
+            Plan result = plan;
+            execute(() -> {
+                forecastRunning = false;
+                if (result != null) applyForecast(result);
+            });
+        });
+    }
+
+    /** A forecast's predicted starts and reasons, for the jobs still pending (holds decided since then stay). */
+    private void applyForecast(Plan plan) {
+        for (Decision.Start s : plan.starts()) {
+            ServerJob j = pending.get(s.jobId());
+            if (j != null && !CALLER_HOLDS.contains(j.reason())) j.predictedStart(plan.now());
+        }
+        for (Decision.Reserve r : plan.reservations()) {
+            ServerJob j = pending.get(r.jobId());
+            if (j == null || CALLER_HOLDS.contains(j.reason())) continue;
+            j.reason(r.reason());
+            j.predictedStart(r.reservation().start());
+        }
+        for (Decision.Wait w : plan.waits()) {
+            ServerJob j = pending.get(w.jobId());
+            if (j == null || CALLER_HOLDS.contains(j.reason())) continue;
+            j.reason(w.reason());
+            j.predictedStart(w.predictedStart());
+        }
+    }
+
+    /** A copy of the ledger: node states, running jobs, advance reservations and budgets. */
+    private ResourceLedger snapshotLedger() {
+        ResourceLedger copy = new ResourceLedger(cluster);
+        for (int i = 0; i < cluster.nodeCount(); i++) copy.setSchedulable(i, ledger.isSchedulable(i));
+        for (ResourceLedger.Running r : ledger.running()) {
+            copy.allocate(r.jobId(), r.allocation(), r.start(), r.expectedEnd(), r.user(), r.account(), r.qos());
+        }
+        copy.setReservations(ledger.reservations());
+        copy.setBudgetLeft(ledger.budgetLeft());
+        return copy;
     }
 
     /** Reasons the loop decides (holds, dependencies, array limits) rather than the scheduler. */

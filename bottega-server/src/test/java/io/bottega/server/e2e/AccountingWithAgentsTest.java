@@ -47,7 +47,7 @@ class AccountingWithAgentsTest {
         Qos normal = Qos.builder("normal").preemptMode(Qos.PreemptMode.REQUEUE).graceSeconds(2).build();
         Qos debug = Qos.builder("debug").priority(100).maxWallSeconds(600).preempts(Set.of("normal")).build();
         Qos gpu = Qos.builder("gpu").maxGpusPerUser(2).build();
-        Qos high = Qos.builder("high").priority(50).build();
+        Qos high = Qos.builder("high").priority(50).maxSubmitPerUser(3).build();
         Policies p = Policies.builder().qos(normal).qos(debug).qos(gpu).qos(high).defaultQos("normal").defaultBilling(Billing.CORES).build();
         double budget = 36 / 3600.0;
         return new Site(p, List.of(
@@ -192,6 +192,16 @@ class AccountingWithAgentsTest {
                 .hasMessageContaining("QOSMaxWallDurationPerJobLimit");
         assertThatThrownBy(() -> submit(job(SLEEP, "account", "elsewhere")))
                 .hasMessageContaining("Invalid account or account/partition combination specified (no account elsewhere)");
+    }
+
+    @Test
+    void submit_qosSubmitLimitCountsPendingAndRunningJobs() throws Exception {
+        submit(job(SLEEP, "qos", "high", "ntasks", 4));
+        submit(job(SLEEP, "qos", "high", "ntasks", 4));
+        submit(job(SLEEP, "qos", "high", "ntasks", 4));
+        assertThatThrownBy(() -> submit(job(SLEEP, "qos", "high"))).hasMessageContaining("QOSMaxSubmitJobPerUserLimit")
+                .hasMessageContaining("has 3 jobs in QOS high");
+        submit(job(SLEEP, "qos", "normal"));
     }
 
     @Test
