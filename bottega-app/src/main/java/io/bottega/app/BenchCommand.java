@@ -145,6 +145,9 @@ public final class BenchCommand implements Callable<Integer> {
         Path site;
         @Option(names = "--projects", description = "with --site: spread the jobs' users over this many projects (default 500)")
         int projects = 500;
+        @Option(names = "--forecast", negatable = true, defaultValue = "true", fallbackValue = "true", description = "forecast every pending job's start, as a forecast pass does "
+                + "(default); --no-forecast: only the decisions, as the controller's loop does between forecasts")
+        boolean forecast = true;
 
         @Override
         public Integer call() throws Exception {
@@ -221,14 +224,15 @@ public final class BenchCommand implements Callable<Integer> {
                 PendingQueue q = PendingQueue.of(config.order(), queue);
                 Scheduler s = new Scheduler(c, config, policies);
                 long t0 = System.nanoTime();
-                Plan plan = s.schedule(0, l, q, Scheduler.Options.WITH_FORECAST);
+                Plan plan = s.schedule(0, l, q, forecast ? Scheduler.Options.WITH_FORECAST : Scheduler.Options.DECISIONS_ONLY);
                 double sec = (System.nanoTime() - t0) / 1e9;
                 times.add(sec);
                 System.out.printf(Locale.ROOT, "  %s, pass %d: %.3f s; started %d, reserved %d, forecast %d%n", what, r + 1, sec,
                         plan.starts().size(), plan.reservations().size(), plan.waits().size());
             }
             double m = median(times);
-            System.out.printf(Locale.ROOT, "%s pass over %d pending on %s %s: median %.3f s%n", config.label(), queue.size(), c.name(), what, m);
+            System.out.printf(Locale.ROOT, "%s %s pass over %d pending on %s %s: median %.3f s%n", config.label(),
+                    forecast ? "forecast" : "decisions-only", queue.size(), c.name(), what, m);
             return m;
         }
     }
@@ -244,7 +248,7 @@ public final class BenchCommand implements Callable<Integer> {
         int clients = 16;
         @Option(names = "--jobs", description = "submissions in all (default 5000)")
         int jobs = 5000;
-        @Option(names = "--hold", negatable = true, description = "submit held jobs, so nothing runs (default true)")
+        @Option(names = "--hold", negatable = true, defaultValue = "true", fallbackValue = "true", description = "submit held jobs, so nothing runs (default true)")
         boolean hold = true;
 
         @Override

@@ -572,13 +572,17 @@ public final class Scheduler {
         starts.add(new Decision.Start(p.id(), a));
     }
 
+    /** Preemptors looked at in one pass at most: each costs a placement over the candidates' nodes. */
+    private static final int MAX_PREEMPTORS_PER_PASS = 16;
+
     /**
      * Preemption: the first waiting job (in order) whose QOS may preempt others and that does not fit now gets
      * running jobs of those QOS stopped — lowest QOS priority first, then the youngest (latest start, then highest
      * id) — as few as let it fit.
-     * One preemptor a pass; the victims are marked in the ledger so that no later pass picks them again.
+     * One preemptor a pass (of the first 16 that have candidates); the victims are marked in the ledger so that no later pass picks them again.
      */
     private List<Decision.Preempt> preempt(long now, ResourceLedger ledger, PendingQueue q) {
+        int preemptorsTried = 0;
         for (int i = 0; i < q.end(); i++) {
             PendingJob p = q.at(i);
             if (p == null) continue;
@@ -597,6 +601,13 @@ public final class Scheduler {
                     .thenComparing(java.util.Comparator.comparingLong(ResourceLedger.Running::jobId).reversed()));
             Demand d = p.demand();
             Eligible e = eligibleAt(p, now, ledger);
+            if (++preemptorsTried > MAX_PREEMPTORS_PER_PASS) return List.of();
+            // first: would it fit with every candidate gone? If not, no choice of victims helps
+            for (ResourceLedger.Running c : candidates) ledger.suspend(c);
+            boolean possible = d.totalCores() <= ledger.freeCoresTotal && d.totalGpus() <= ledger.freeGpusTotal
+                    && placer.placeNow(d, ledger, e.words(), e.lo(), e.hi(), null, false) != null;
+            for (ResourceLedger.Running c : candidates) ledger.resume(c);
+            if (!possible) continue;
             List<ResourceLedger.Running> suspended = new ArrayList<>();
             Allocation fit = null;
             for (ResourceLedger.Running c : candidates) {

@@ -106,6 +106,7 @@ public final class ControllerLoop implements AutoCloseable {
     /** Running jobs being preempted: SIGTERM sent, SIGKILL due at {@code killAtMillis}. */
     private final Map<Long, Preemption> preempting = new HashMap<>();
     private Map<String, Double> budgetLeft = Map.of();
+    private long lastPriorityCalc = Long.MIN_VALUE / 2;
     private final LongSupplier clockMillis;
     private final String controllerUrl;
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
@@ -620,8 +621,11 @@ public final class ControllerLoop implements AutoCloseable {
         }
         List<ServerJob> toCancel = new ArrayList<>();
         refreshBudgets(now);
+        // priorities are recalculated for every job once a minute (Slurm's PriorityCalcPeriod), new jobs at once
+        boolean recalc = multifactor && now - lastPriorityCalc >= FACTOR_RECALC_SECONDS;
+        if (recalc) lastPriorityCalc = now;
         for (ServerJob j : pending.values()) {
-            if (multifactor) {
+            if (multifactor && (recalc || j.factors() == null)) {
                 long since = j.row().eligibleTime() > 0 ? j.row().eligibleTime() : j.row().submitTime();
                 j.factors(book.priority(j.spec(), j.demand(), since, now, FACTOR_RECALC_SECONDS));
             }
