@@ -53,6 +53,8 @@ public record Demand(int partition, NodeSet eligible, int tasks, int coresPerTas
     public static final class Resolver {
         private final Cluster cluster;
         private final Map<Long, NodeSet> eligibleCache = new HashMap<>();
+        /** Per eligible set: a node of each shape (cores, GPUs, memory) in it, and how many nodes have that shape. */
+        private final Map<NodeSet, int[][]> shapeCache = new java.util.IdentityHashMap<>();
 
         public Resolver(Cluster cluster) { this.cluster = cluster; }
 
@@ -153,9 +155,21 @@ public record Demand(int partition, NodeSet eligible, int tasks, int coresPerTas
             }
             Demand d = new Demand(p.index(), eligible, tasks, c, gpt, nodesMin, nodesMax, tpn, exactTpn, gpn, mode, mem,
                     r.exclusive(), spec.timeLimit());
-            String why = d.neverFits(cluster);
+            String why = d.neverFits(cluster, shapes(eligible));
             if (why != null) return reject(Verdict.Reason.NODE_CONFIG_UNAVAILABLE, why);
             return new Verdict.Fits(d);
+        }
+
+        /** {representative node, count} for each distinct node shape of {@code s}. */
+        private int[][] shapes(NodeSet s) {
+            int[][] cached = shapeCache.get(s);
+            if (cached != null) return cached;
+            Map<java.util.List<Long>, int[]> byShape = new java.util.LinkedHashMap<>();
+            s.forEach(n -> byShape.computeIfAbsent(java.util.List.of((long) cluster.cores(n), (long) cluster.gpus(n), cluster.memoryMb(n)),
+                    k -> new int[] {n, 0})[1]++);
+            int[][] out = byShape.values().toArray(new int[0][]);
+            if (shapeCache.size() < 4096) shapeCache.put(s, out);
+            return out;
         }
 
         private NodeSet eligibleFor(Partition p, long mask, int gpuType, long key) {
@@ -218,17 +232,21 @@ public record Demand(int partition, NodeSet eligible, int tasks, int coresPerTas
         return Math.max(0, cap);
     }
 
-    /** Why this demand could not run even on an empty machine, or null when it could. */
-    String neverFits(Cluster c) {
-        int[] caps = new int[Math.min(eligible.size(), Integer.MAX_VALUE)];
-        int[] k = {0};
-        eligible.forEach(n -> caps[k[0]++] = capacityOnEmptyNode(c, n));
-        java.util.Arrays.sort(caps);
+    /**
+     * Why this demand could not run even on an empty machine, or null when it could. {@code shapes}: a node of
+     * each shape among the eligible ones, with how many there are (capacity depends only on the shape).
+     */
+    String neverFits(Cluster c, int[][] shapes) {
+        long[][] caps = new long[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) caps[i] = new long[] {capacityOnEmptyNode(c, shapes[i][0]), shapes[i][1]};
+        java.util.Arrays.sort(caps, (x, y) -> Long.compare(y[0], x[0]));
         int usable = 0;
         long sum = 0;
-        for (int i = caps.length - 1; i >= 0 && caps[i] > 0 && usable < nodesMax; i--) {
-            usable++;
-            sum += caps[i];
+        for (long[] cap : caps) {
+            if (cap[0] <= 0 || usable >= nodesMax) break;
+            long take = Math.min(cap[1], (long) nodesMax - usable);
+            usable += (int) take;
+            sum += cap[0] * take;
         }
         if (usable < nodesMin) {
             return "the job needs " + nodesMin + " nodes that can each hold its tasks; partition has " + usable;
