@@ -259,11 +259,12 @@ async function usage() {
   const d = (t, cls) => el('td', { class: cls || '', text: t });
   const rows = r.accounts.map(a => el('tr', { 'data-account': a.account }, d(a.account), d(num(a.jobsRunning), 'num'), d(num(a.jobsFinished), 'num'),
     d(num(a.gpuHoursRunning, 1), 'num'), d(num(a.gpuHoursFinished, 1), 'num'), d(num(a.gpuHoursRunning + a.gpuHoursFinished, 1), 'num'),
-    d(num(a.coreHoursRunning + a.coreHoursFinished, 1), 'num'),
-    d(a.budgetGpuHours == null ? 'no budget set' : `${num(a.budgetGpuHours)} GPU-h`)));
+    d(num(a.coreHoursRunning + a.coreHoursFinished, 1), 'num'), d(num(a.energyKwh, 1), 'num'),
+    d(a.budgetHours == null ? 'no budget set' : `${num(a.budgetHours)} billed h, ${num(a.budgetUsedPercent, 1)}% used this period`)));
   $('usage-table').replaceChildren(el('thead', {}, el('tr', {}, h('Account'), h('Running', 'num'), h('Finished', 'num'), h('GPU-h running', 'num'),
-    h('GPU-h finished', 'num'), h('GPU-h total', 'num'), h('Core-h total', 'num'), h('Budget'))),
-  el('tbody', {}, ...(rows.length ? rows : [el('tr', {}, el('td', { colspan: '8', class: 'note', text: 'no usage in this window' }))])));
+    h('GPU-h finished', 'num'), h('GPU-h total', 'num'), h('Core-h total', 'num'), h('Energy kWh', 'num'), h('Budget'))),
+  el('tbody', {}, ...(rows.length ? rows : [el('tr', {}, el('td', { colspan: '9', class: 'note', text: 'no usage in this window' }))])));
+  $('u-note').textContent += ` ${num(r.energyKwh, 1)} kWh charged to finished runs in this window.`;
 }
 $('u-days').addEventListener('change', () => usage());
 

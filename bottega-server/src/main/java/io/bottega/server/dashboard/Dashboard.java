@@ -389,12 +389,15 @@ public final class Dashboard {
         if (days < 0) throw SubmitException.invalid("days", "days must not be negative");
         long since = days == 0 ? 0 : clockMillis.getAsLong() / 1000 - days * 86400;
         String only = seesAll(who) ? null : who.user();
-        async(ctx, snapshots.get(MAX_AGE_MILLIS).thenApplyAsync(s -> {
+        async(ctx, snapshots.get(MAX_AGE_MILLIS).thenCombine(loop.budgets(), (s, budgets) -> java.util.Map.entry(s, budgets))
+                .thenApplyAsync(e -> {
             // (the store's query runs here, off the loop)
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("since", since);
             out.put("onlyUser", only == null ? "" : only);
-            out.put("accounts", usage.report(s.jobs(), since, only));
+            List<Usage.Row> rows = usage.report(e.getKey().jobs(), since, only, e.getValue());
+            out.put("accounts", rows);
+            out.put("energyKwh", rows.stream().mapToDouble(Usage.Row::energyKwh).sum());
             return bytes(out);
         }, work));
     }

@@ -1,5 +1,8 @@
 package io.bottega.server.dashboard;
 
+import io.bottega.server.accounting.AccountBook;
+import io.bottega.server.store.UsageRow;
+
 import io.bottega.core.model.JobState;
 import io.bottega.server.loop.ControllerLoop.JobBrief;
 import io.bottega.server.store.JobQuery;
@@ -19,9 +22,14 @@ import java.util.function.LongSupplier;
  * null until accounting fills it, and the dashboard shows "no budget set".
  */
 public final class Usage {
-    /** One account's figures. Hours are allocated resource × wall time. */
+    /**
+     * One account's figures. Hours are allocated resource × wall time; {@code energyKwh} is what its finished runs
+     * were charged in the window (node power model); {@code budgetHours}, {@code budgetUsedPercent}: its budget of
+     * billed hours for the allocation period and how much of it is used (null without a budget).
+     */
     public record Row(String account, int jobsRunning, int jobsFinished, double gpuHoursRunning, double gpuHoursFinished,
-                      double coreHoursRunning, double coreHoursFinished, Double budgetGpuHours) {
+                      double coreHoursRunning, double coreHoursFinished, double energyKwh, Double budgetHours,
+                      Double budgetUsedPercent) {
         public double gpuHours() { return gpuHoursRunning + gpuHoursFinished; }
         public double coreHours() { return coreHoursRunning + coreHoursFinished; }
     }
@@ -46,6 +54,11 @@ public final class Usage {
      * jobs when not null.
      */
     public List<Row> report(List<JobBrief> active, long sinceSeconds, String user) {
+        return report(active, sinceSeconds, user, List.of());
+    }
+
+    /** The same, with the accounts' budgets (from the account book) on their rows. */
+    public List<Row> report(List<JobBrief> active, long sinceSeconds, String user, List<AccountBook.Budget> budgets) {
         long nowMillis = clockMillis.getAsLong();
         long now = nowMillis / 1000;
         String key = sinceSeconds / 60 + "|" + (user == null ? "*" : user);
@@ -56,19 +69,26 @@ public final class Usage {
             if (cache.size() > 64) cache.keySet().removeIf(k -> !k.equals(key));
         }
         Map<String, double[]> acc = new TreeMap<>();
-        f.byAccount().forEach((a, v) -> acc.put(a, new double[] {0, v[1], 0, v[3], 0, v[5]}));
+        f.byAccount().forEach((a, v) -> acc.put(a, new double[] {0, v[1], 0, v[3], 0, v[5], v[6]}));
         for (JobBrief j : active) {
             JobRow r = j.row();
             if (!r.state().equals("RUNNING") || r.startTime() <= 0) continue;
             if (user != null && !user.equals(r.user())) continue;
             double hours = Math.max(0, now - Math.max(r.startTime(), sinceSeconds)) / 3600.0;
-            double[] v = acc.computeIfAbsent(account(r), a -> new double[6]);
+            double[] v = acc.computeIfAbsent(account(r), a -> new double[7]);
             v[0] += 1;
             v[2] += j.gpus() * hours;
             v[4] += j.cpus() * hours;
         }
+        Map<String, AccountBook.Budget> byName = new java.util.HashMap<>();
+        for (AccountBook.Budget b : budgets) byName.put(b.account(), b);
         List<Row> out = new ArrayList<>();
-        acc.forEach((a, v) -> out.add(new Row(a, (int) v[0], (int) v[1], v[2], v[3], v[4], v[5], null)));
+        acc.forEach((a, v) -> {
+            AccountBook.Budget b = byName.get(a);
+            boolean has = b != null && b.budgetHours() > 0;
+            out.add(new Row(a, (int) v[0], (int) v[1], v[2], v[3], v[4], v[5], v[6], has ? b.budgetHours() : null,
+                    has ? b.percent() : null));
+        });
         return out;
     }
 
@@ -78,16 +98,20 @@ public final class Usage {
         Map<String, double[]> acc = new TreeMap<>();
         for (JobRow r : rows) {
             if (r.startTime() <= 0 || r.endTime() <= r.startTime() || r.allocationJson().isEmpty()) {
-                acc.computeIfAbsent(account(r), a -> new double[6])[1] += 1;
+                acc.computeIfAbsent(account(r), a -> new double[7])[1] += 1;
                 continue;
             }
             double hours = (r.endTime() - Math.max(r.startTime(), since)) / 3600.0;
             if (hours < 0) hours = 0;
             long[] cg = coresAndGpus(r.allocationJson());
-            double[] v = acc.computeIfAbsent(account(r), a -> new double[6]);
+            double[] v = acc.computeIfAbsent(account(r), a -> new double[7]);
             v[1] += 1;
             v[3] += cg[1] * hours;
             v[5] += cg[0] * hours;
+        }
+        for (UsageRow u : store.usageSince(since)) {
+            if (user != null && !user.equals(u.user())) continue;
+            acc.computeIfAbsent(u.account().isEmpty() ? "(none)" : u.account(), a -> new double[7])[6] += u.energyJoules() / 3.6e6;
         }
         return acc;
     }

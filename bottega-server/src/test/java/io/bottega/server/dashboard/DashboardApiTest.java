@@ -134,7 +134,9 @@ class DashboardApiTest {
         JsonNode a = null;
         for (JsonNode x : usage.path("accounts")) if (x.path("account").asText().equals("proj-a")) a = x;
         assertThat(a).isNotNull();
-        assertThat(a.path("budgetGpuHours").isNull()).isTrue();
+        assertThat(a.path("budgetHours").isNull()).as("no site budgets in this cluster").isTrue();
+        assertThat(a.has("energyKwh")).isTrue();
+        assertThat(usage.has("energyKwh")).isTrue();
         assertThat(a.path("jobsFinished").asInt() + a.path("jobsRunning").asInt()).isGreaterThanOrEqualTo(1);
     }
 
