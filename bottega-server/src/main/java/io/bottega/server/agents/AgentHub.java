@@ -204,9 +204,21 @@ public final class AgentHub {
 
     /** Answers a sync: at once when there is something to say, else when something comes or the wait ends. */
     public CompletableFuture<AgentCommands> poll(String node) {
+        return poll(node, null);
+    }
+
+    /**
+     * Answers the sync {@code sync} of the node. An agent syncs again only after it has applied the answer
+     * to its previous sync, or given that answer up (it stops waiting for a held answer when it has a result
+     * to report, and the answer may already have been on its way). So a launch that was sent and that this
+     * sync lists neither as running nor as finished never arrived: it goes out again now rather than after
+     * the resend interval, which a held poll would stretch to the whole wait.
+     */
+    public CompletableFuture<AgentCommands> poll(String node, io.bottega.api.agent.AgentSync sync) {
         Link l = link(node);
         synchronized (l) {
             if (l.waiting != null && !l.waiting.isDone()) l.waiting.complete(AgentCommands.NONE); // superseded
+            if (sync != null) resendUnarrived(l, sync);
             AgentCommands now = take(l, System.currentTimeMillis());
             if (now != null) return CompletableFuture.completedFuture(now);
             CompletableFuture<AgentCommands> f = new CompletableFuture<>();
@@ -220,6 +232,19 @@ public final class AgentHub {
                 }
             }, waitMillis, TimeUnit.MILLISECONDS);
             return f;
+        }
+    }
+
+    private static void resendUnarrived(Link l, io.bottega.api.agent.AgentSync sync) {
+        if (!l.lastSent.isEmpty()) {
+            java.util.Set<Long> has = new java.util.HashSet<>(sync.running());
+            for (var o : sync.results()) has.add(o.jobId());
+            l.lastSent.keySet().removeIf(id -> !has.contains(id) && l.launches.containsKey(id));
+        }
+        if (!l.stepLaunchSent.isEmpty()) {
+            java.util.Set<String> has = new java.util.HashSet<>(sync.steps());
+            for (var o : sync.stepResults()) has.add(o.key());
+            l.stepLaunchSent.keySet().removeIf(k -> !has.contains(k) && l.stepLaunches.containsKey(k));
         }
     }
 

@@ -697,7 +697,7 @@ public final class ApiServer implements AutoCloseable {
         AgentSync s = body(ctx, AgentSync.class);
         if (!loop.knows(s.node())) throw new BadRequest("node", "node " + s.node() + " is not in this cluster");
         loop.report(s);
-        ctx.future(() -> hub.poll(s.node()).thenAccept(ctx::json));
+        ctx.future(() -> hub.poll(s.node(), s).thenAccept(ctx::json));
     }
 
     // ------------------------------------------------------------------ steps and interactive allocations
