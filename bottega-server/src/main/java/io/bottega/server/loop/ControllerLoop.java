@@ -652,12 +652,16 @@ public final class ControllerLoop implements AutoCloseable {
             // a pass without forecast names only the jobs it decides about: the others keep the reason the last
             // forecast gave them (Resources, Priority, a limit, a budget...), unless it was a hold that is over
             if (hold != PendingReason.NONE || forecast || CALLER_HOLDS.contains(j.reason())) j.reason(hold);
-            PendingJob pj = new PendingJob(j.spec(), j.demand(), effectivePriority(j), hold, j.spec().beginTime(), j.reservation());
-            if (forecastQueue != null) forecastQueue.add(pj);
+            boolean skip = false;
             if (hold != PendingReason.NONE) {
                 j.predictedStart(Plan.NEVER);
-                if (!forecast && !conservative) continue;
+                skip = !forecast && !conservative;
+                // a held job is only looked at by a forecast: no need to build it a queue entry
+                if (skip && forecastQueue == null) continue;
             }
+            PendingJob pj = new PendingJob(j.spec(), j.demand(), effectivePriority(j), hold, j.spec().beginTime(), j.reservation());
+            if (forecastQueue != null) forecastQueue.add(pj);
+            if (skip) continue;
             queue.add(pj);
         }
         for (ServerJob j : toCancel) endPending(j, JobState.CANCELLED, "DependencyNeverSatisfied", -1);
