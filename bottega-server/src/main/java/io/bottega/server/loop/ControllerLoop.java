@@ -501,10 +501,12 @@ public final class ControllerLoop implements AutoCloseable {
             ServerJob sj = new ServerJob(row, spec, p.demand(), p.dependencies(), p.anyOf(), p.options());
             sj.command(!p.request().wrap().isEmpty() ? p.request().wrap() : p.request().scriptPath());
             sj.interactive(p.request().interactive());
+            // what the next pass would say; a held job gives it no work (it cannot start), so it asks for none
+            if (p.hold()) sj.reason(PendingReason.JOB_HELD_USER);
             jobs.add(sj);
         }
         for (ServerJob j : jobs) pending.put(j.id(), j);
-        dirty = true;
+        if (!p.hold()) dirty = true;
         stats.submitted.addAndGet(count);
         List<Long> idList = new ArrayList<>(count);
         for (long id : ids) idList.add(id);
