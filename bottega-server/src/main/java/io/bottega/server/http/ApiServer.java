@@ -481,7 +481,10 @@ public final class ApiServer implements AutoCloseable {
             List<JobView> rows = SqueueRows.select(jobs, o, Hostlist::expand, clockMillis.getAsLong() / 1000);
             StringBuilder sb = new StringBuilder(64 + rows.size() * 96);
             if (header) sb.append(fmt.header()).append('\n');
-            for (JobView j : rows) sb.append(fmt.row(j, zone)).append('\n');
+            for (JobView j : rows) {
+                fmt.appendRow(sb, j, zone);
+                sb.append('\n');
+            }
             ctx.contentType("text/plain; charset=utf-8").result(sb.toString().getBytes(StandardCharsets.UTF_8));
             return null;
         }));
