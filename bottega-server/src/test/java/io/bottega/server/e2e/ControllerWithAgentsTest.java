@@ -136,7 +136,8 @@ class ControllerWithAgentsTest {
             assertThat(r.body()).isEqualTo("JOBID|NAME|ST|CPUS\n" + b + "|sq-a|PD|2\n" + a + "_[1-3]|sq-b|PD|1\n");
             r = cluster.raw("GET", "/api/v1/squeue?names=sq-a,sq-b&fields=JobArrayID:8,Name:.5&sort=-i&array=true&noheader=true&states=pd",
                     null, cluster.rootToken());
-            assertThat(r.body()).isEqualTo(b + "    sq-a\n" + a + "_3   sq-b\n" + a + "_2   sq-b\n" + a + "_1   sq-b\n");
+            assertThat(r.body()).isEqualTo(String.format("%-8s%5s\n%-8s%5s\n%-8s%5s\n%-8s%5s\n", b, "sq-a", a + "_3", "sq-b", a + "_2", "sq-b",
+                    a + "_1", "sq-b"));
             r = cluster.raw("GET", "/api/v1/squeue?names=sq-a,sq-b&noheader=true&format=%25i&notme=root", null, cluster.rootToken());
             assertThat(r.body()).isEmpty();
             r = cluster.raw("GET", "/api/v1/squeue?names=sq-a,sq-b&noheader=true&format=%25i&states=R", null, cluster.rootToken());
