@@ -28,10 +28,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -254,8 +256,11 @@ public final class BenchCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             String base = url != null ? url : "http://127.0.0.1:" + DataDir.defaultPort();
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI target = URI.create(base + "/api/v1/jobs");
             String body = "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"submitDir\":\"/tmp\",\"hold\":" + hold + "}";
+            byte[] request = ("POST " + target.getRawPath() + " HTTP/1.1\r\nHost: " + target.getHost() + ":" + target.getPort()
+                    + "\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8);
             AtomicInteger left = new AtomicInteger(jobs);
             ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
             AtomicInteger failures = new AtomicInteger();
@@ -263,19 +268,18 @@ public final class BenchCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             for (int i = 0; i < clients; i++) {
                 Thread t = new Thread(() -> {
+                    KeepAlive conn = new KeepAlive(target.getHost(), target.getPort());
                     while (left.getAndDecrement() > 0) {
                         long s = System.nanoTime();
                         try {
-                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs"))
-                                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(60)).build(),
-                                    HttpResponse.BodyHandlers.ofString());
-                            if (r.statusCode() != 201) failures.incrementAndGet();
-                        } catch (Exception e) {
+                            if (conn.exchange(request) != 201) failures.incrementAndGet();
+                        } catch (IOException e) {
                             failures.incrementAndGet();
+                            conn.close();
                         }
                         latencies.add(System.nanoTime() - s);
                     }
+                    conn.close();
                 });
                 t.start();
                 threads.add(t);
@@ -286,6 +290,107 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%d submissions with %d clients in %.2f s: %.0f/s; latency median %.1f ms, p99 %.1f ms; %d failed%n",
                     jobs, clients, sec, jobs / sec, l[l.length / 2] / 1e6, l[(int) (l.length * 0.99)] / 1e6, failures.get());
             return failures.get() == 0 ? 0 : 1;
+        }
+    }
+
+    /**
+     * One client's HTTP/1.1 connection, kept open between requests: the bench shares the machine with the controller
+     * it measures, and the JDK's HttpClient spent as much CPU per submission as the controller did.
+     */
+    static final class KeepAlive {
+        private final String host;
+        private final int port;
+        private java.net.Socket socket;
+        private java.io.InputStream in;
+        private final byte[] buf = new byte[16 * 1024];
+        private int start, end;
+
+        KeepAlive(String host, int port) {
+            this.host = host;
+            this.port = port;
+        }
+
+        /** Sends a whole request, reads the whole answer; returns its status. */
+        int exchange(byte[] request) throws IOException {
+            if (socket == null) {
+                socket = new java.net.Socket(host, port);
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout(60_000);
+                in = socket.getInputStream();
+                start = end = 0;
+            }
+            socket.getOutputStream().write(request);
+            String status = line();
+            if (!status.startsWith("HTTP/1.1 ") || status.length() < 12) throw new IOException("bad status line: " + status);
+            int code = Integer.parseInt(status.substring(9, 12));
+            long length = -1;
+            boolean chunked = false, close = false;
+            for (String h; !(h = line()).isEmpty(); ) {
+                String l = h.toLowerCase(Locale.ROOT);
+                if (l.startsWith("content-length:")) length = Long.parseLong(l.substring(15).trim());
+                else if (l.startsWith("transfer-encoding:") && l.contains("chunked")) chunked = true;
+                else if (l.startsWith("connection:") && l.contains("close")) close = true;
+            }
+            if (chunked) {
+                for (long n; (n = Long.parseLong(line().split(";")[0].trim(), 16)) > 0; ) {
+                    skip(n);
+                    line();
+                }
+                while (!line().isEmpty()) { } // trailers
+            } else if (length >= 0) {
+                skip(length);
+            } else {
+                close = true; // read to the end
+                while (fill()) start = end;
+            }
+            if (close) close();
+            return code;
+        }
+
+        private boolean fill() throws IOException {
+            if (start == end) start = end = 0;
+            if (end == buf.length) {
+                System.arraycopy(buf, start, buf, 0, end - start);
+                end -= start;
+                start = 0;
+            }
+            int n = in.read(buf, end, buf.length - end);
+            if (n < 0) return false;
+            end += n;
+            return true;
+        }
+
+        private String line() throws IOException {
+            while (true) {
+                for (int i = start; i < end; i++) {
+                    if (buf[i] == '\n') {
+                        int e = i > start && buf[i - 1] == '\r' ? i - 1 : i;
+                        String l = new String(buf, start, e - start, StandardCharsets.ISO_8859_1);
+                        start = i + 1;
+                        return l;
+                    }
+                }
+                if (!fill()) throw new IOException("connection closed");
+            }
+        }
+
+        private void skip(long n) throws IOException {
+            while (n > 0) {
+                if (start == end && !fill()) throw new IOException("connection closed");
+                int k = (int) Math.min(n, end - start);
+                start += k;
+                n -= k;
+            }
+        }
+
+        void close() {
+            if (socket == null) return;
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+            socket = null;
         }
     }
 

@@ -269,6 +269,12 @@ public final class SqueueFormat {
     /** One job's line, without a newline; times in {@code zone}. */
     public String row(JobView job, ZoneId zone) {
         StringBuilder sb = new StringBuilder();
+        appendRow(sb, job, zone);
+        return sb.toString();
+    }
+
+    /** Appends one job's line, without a newline, to {@code sb}; times in {@code zone}. */
+    public void appendRow(StringBuilder sb, JobView job, ZoneId zone) {
         for (Item it : items) {
             if (it instanceof Field f) {
                 Columns.append(sb, value(f.spec(), job, zone), f.width(), f.right(), f.spec().cut());
@@ -277,7 +283,6 @@ public final class SqueueFormat {
                 sb.append(((Text) it).text());
             }
         }
-        return sb.toString();
     }
 
     /** The header (unless {@code noHeader}) and one line per job, each ending with a newline. */

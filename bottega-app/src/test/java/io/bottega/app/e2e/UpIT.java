@@ -201,6 +201,41 @@ class UpIT {
     }
 
     @Test
+    @Order(9)
+    void squeue_rowsFormattedByTheControllerAreTheClientsRows() throws Exception {
+        long array = submit("-H", "-J", "sq-arr", "--array=1-5", "--wrap", "true");
+        long zeta = submit("-H", "-J", "sq-zeta", "-t", "10", "-n", "2", "--wrap", "true");
+        long alpha = submit("-H", "-J", "sq-alpha", "-t", "1-0", "--wrap", "true");
+        Map<String, String> clientEnv = new java.util.HashMap<>(env);
+        clientEnv.put("BOTTEGA_SQUEUE_RENDER", "client");
+        List<List<String>> cases = List.of(
+                List.of("-t", "PD"),
+                List.of("-t", "PD", "-r"),
+                List.of("--start"),
+                List.of("-t", "PD", "-S", "-j,i"),
+                List.of("-h", "-t", "pd", "-o", "%i|%j|%u|%T|%r|%V|%l|%C|%D|%F|%K|%A"),
+                List.of("-t", "PD", "-O", "JobID:8,Name:12,State:.10,SubmitTime,TimeLimit,ArrayTaskID"),
+                List.of("--me", "-t", "PD", "-o", "%A %K %F %j"),
+                List.of("-n", "sq-zeta,sq-alpha", "-o", "%j %C %l", "-S", "l"),
+                List.of("--notme", "-o", "%i"),
+                List.of("-q", "normal", "-t", "PD", "-h"),
+                List.of("-t", "all", "-n", "sq-arr,sq-zeta,sq-alpha", "-o", "%i %T"),
+                List.of("-j", array + "_[2-4]," + zeta, "-o", "%i %j"));
+        boolean sawArray = false;
+        for (List<String> c : cases) {
+            String[] args = new String[c.size() + 1];
+            args[0] = "squeue";
+            for (int i = 0; i < c.size(); i++) args[i + 1] = c.get(i);
+            String server = cli(args).ok().out();
+            String client = Bottega.run(clientEnv, dir, null, args).ok().out();
+            assertThat(server).as(String.join(" ", c)).isEqualTo(client);
+            sawArray |= server.contains(array + "_[1-5]") || server.contains(array + "_3");
+        }
+        assertThat(sawArray).isTrue();
+        cli("scancel", Long.toString(array), Long.toString(zeta), Long.toString(alpha)).ok();
+    }
+
+    @Test
     @Order(99)
     void timeLimit_jobPastItEndsTimeout() throws Exception {
         String[] s = awaitEnd(timeoutJob, Duration.ofSeconds(150));

@@ -40,6 +40,9 @@ public final class Response {
     /** A JSON reader over the body. */
     public JsonIn json() { return new JsonIn(body, offset, length); }
 
+    /** Writes the body as it came (bytes, no decoding). */
+    public void writeTo(java.io.PrintStream out) { out.write(body, offset, length); }
+
     /** The body as text. */
     public String text() { return new String(body, offset, length, StandardCharsets.UTF_8); }
 

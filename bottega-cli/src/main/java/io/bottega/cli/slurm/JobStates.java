@@ -23,44 +23,14 @@ final class JobStates {
         return null;
     }
 
-    /** The compact code of a long name ({@code PD}); the name itself if unknown. A switch: sorts call it a lot. */
+    /** The compact code of a long name ({@code PD}); the name itself if unknown. */
     static String compact(String longName) {
-        return switch (longName) {
-            case "PENDING" -> "PD";
-            case "RUNNING" -> "R";
-            case "SUSPENDED" -> "S";
-            case "COMPLETED" -> "CD";
-            case "CANCELLED" -> "CA";
-            case "FAILED" -> "F";
-            case "TIMEOUT" -> "TO";
-            case "NODE_FAIL" -> "NF";
-            case "PREEMPTED" -> "PR";
-            case "BOOT_FAIL" -> "BF";
-            case "DEADLINE" -> "DL";
-            case "OUT_OF_MEMORY" -> "OOM";
-            case "COMPLETING" -> "CG";
-            case "CONFIGURING" -> "CF";
-            case "RESIZING" -> "RS";
-            case "RESV_DEL_HOLD" -> "RD";
-            case "REQUEUED" -> "RQ";
-            case "REQUEUE_FED" -> "RF";
-            case "REQUEUE_HOLD" -> "RH";
-            case "REVOKED" -> "RV";
-            case "SIGNALING" -> "SI";
-            case "SPECIAL_EXIT" -> "SE";
-            case "STAGE_OUT" -> "SO";
-            case "STOPPED" -> "ST";
-            default -> longName;
-        };
+        return io.bottega.api.slurm.SqueueRows.compact(longName);
     }
 
     /** A job in this state is still in the queue (squeue shows it without {@code -t}). */
     static boolean active(String longName) {
-        return switch (longName) {
-            case "PENDING", "RUNNING", "SUSPENDED", "COMPLETING", "CONFIGURING", "RESIZING", "SIGNALING", "STAGE_OUT",
-                 "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD", "STOPPED" -> true;
-            default -> false;
-        };
+        return io.bottega.api.slurm.SqueueRows.active(longName);
     }
 
     /** Every state, lower case, comma-separated, as Slurm lists them after an invalid one. */

@@ -1,10 +1,10 @@
 package io.bottega.cli.slurm;
 
-import io.bottega.api.ArraySpec;
 import io.bottega.api.JobView;
-import io.bottega.api.slurm.JobArrays;
+import io.bottega.api.slurm.JobSort;
 import io.bottega.api.slurm.SlurmJson;
 import io.bottega.api.slurm.SqueueFormat;
+import io.bottega.api.slurm.SqueueRows;
 import io.bottega.cli.http.ApiClient;
 import io.bottega.cli.http.ApiException;
 import io.bottega.cli.http.Response;
@@ -16,11 +16,9 @@ import java.io.PrintStream;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -93,6 +91,7 @@ final class Squeue {
         final List<String> reservations = new ArrayList<>();
         final List<JobIds.Id> jobs = new ArrayList<>();
         Set<String> nodes;
+        String nodesArg;
     }
 
     static int run(Io io, String[] argv) {
@@ -124,11 +123,20 @@ final class Squeue {
             return io.fail(PROG, e.getMessage());
         }
         String path = "/jobs" + query(q);
+        // the controller prints the rows (GET /squeue), unless the full JSON is asked for, or one job (whose absence
+        // is an error); BOTTEGA_SQUEUE_RENDER=client formats them here, from GET /jobs, as a controller without /squeue
+        String rowsPath = q.json || q.jobs.size() == 1 || "client".equals(io.env.get("BOTTEGA_SQUEUE_RENDER")) ? null
+                : "/squeue" + rowsQuery(io, q, sortSpec, me);
         boolean first = true;
         boolean dated = !q.json && (q.longList || (q.iterate > 0 && q.verbose > 0));
         while (true) {
             if (dated) io.out.println(Cli.dateLine(io.nowSeconds(), io.zone()));
-            int rc = once(io, api, path, q, fmt, JobSort.parse(sortSpec, io.nowSeconds()), first, me);
+            int rc = SERVED_HERE;
+            if (rowsPath != null) {
+                rc = printRows(io, api, rowsPath);
+                if (rc == SERVED_HERE) rowsPath = null; // a controller without /squeue
+            }
+            if (rc == SERVED_HERE) rc = once(io, api, path, q, fmt, JobSort.parse(sortSpec, io.nowSeconds()), first, me);
             first = false;
             if (q.iterate == 0 || rc != 0) return rc;
             io.out.println();
@@ -197,6 +205,7 @@ final class Squeue {
                 case "nodelist", "nodes" -> {
                     try {
                         q.nodes = new HashSet<>(Hostlist.expand(v));
+                        q.nodesArg = v;
                     } catch (IllegalArgumentException e) {
                         throw new Getopt.UsageError(PROG, PROG + ": error: '" + v + "' invalid entry for --nodelist", false);
                     }
@@ -277,6 +286,40 @@ final class Squeue {
                 .add("finished", finished ? "true" : "").toString();
     }
 
+    /** {@link #printRows} when the controller has no {@code /squeue}: the rows are formatted here instead. */
+    private static final int SERVED_HERE = -1;
+
+    /** Prints the controller's rows as they come; {@link #SERVED_HERE} when it does not know the route. */
+    private static int printRows(Io io, ApiClient api, String path) {
+        try {
+            Response resp = api.get(path);
+            if (resp.status() == 404) return SERVED_HERE;
+            if (!resp.ok()) return io.fail(PROG, resp.errorMessage());
+            resp.writeTo(io.out);
+            return 0;
+        } catch (ApiException e) {
+            return io.fail(PROG, e.getMessage());
+        }
+    }
+
+    /**
+     * The query of {@code GET /squeue}: the controller's job filter ({@link #query}), then what squeue does with
+     * the jobs: the format, the sort, the other filters, one row per array task or not, the header, the time zone.
+     */
+    static String rowsQuery(Io io, Request q, String sortSpec, String me) {
+        StringBuilder sb = new StringBuilder(query(q));
+        Query more = new Query();
+        if (q.formatLong != null) more.add("fields", q.formatLong);
+        else more.add("format", q.format != null ? q.format : q.start ? SqueueFormat.START : q.longList ? SqueueFormat.LONG : SqueueFormat.DEFAULT);
+        more.add("sort", sortSpec).add("qos", q.qos).add("reservations", q.reservations).add("nodes", q.nodesArg)
+                .add("notme", q.notme ? me : "").add("all_states", q.allStates ? "true" : "")
+                .add("array", q.array ? "true" : "").add("noheader", q.noHeader ? "true" : "")
+                .add("tz", needsTimeZone(q) ? io.zone().getId() : "");
+        String m = more.toString();
+        if (!m.isEmpty()) sb.append(sb.isEmpty() ? m : "&" + m.substring(1));
+        return sb.toString();
+    }
+
     private static int once(Io io, ApiClient api, String path, Request q, SqueueFormat fmt, JobSort sort, boolean first,
                             String me) {
         List<JobView> jobs;
@@ -291,8 +334,8 @@ final class Squeue {
             io.err.println("slurm_load_jobs error: Invalid job id specified");
             return 1;
         }
-        jobs = filter(jobs, q, me);
-        if (!q.array) jobs = collapseArrays(jobs);
+        jobs = SqueueRows.filter(jobs, options(q, me), q.nodes == null ? null : Hostlist::expand);
+        if (!q.array) jobs = SqueueRows.collapseArrays(jobs);
         jobs.sort(sort);
         PrintStream out = io.out;
         if (q.json) {
@@ -401,72 +444,10 @@ final class Squeue {
         return false;
     }
 
-    /**
-     * What the controller does not filter: QOS, reservation, nodes, --notme, and the default states for -j; and
-     * the states again (cheap, and what is shown never depends on how strictly a controller filtered).
-     */
-    static List<JobView> filter(List<JobView> jobs, Request q, String me) {
-        boolean defaultStates = q.states.isEmpty() && !q.allStates;
-        List<JobView> out = new ArrayList<>(jobs.size());
-        for (JobView j : jobs) {
-            if (defaultStates ? !JobStates.active(j.state()) : !q.states.isEmpty() && !q.states.contains(j.state())) continue;
-            if (!q.qos.isEmpty() && !q.qos.contains(j.qos())) continue;
-            if (!q.reservations.isEmpty() && !q.reservations.contains(j.reservation())) continue;
-            if (q.notme && j.user().equals(me)) continue;
-            if (q.nodes != null && !onNodes(j, q.nodes)) continue;
-            out.add(j);
-        }
-        return out;
-    }
-
-    private static boolean onNodes(JobView j, Set<String> nodes) {
-        if (j.nodeList().isEmpty()) return false;
-        for (String n : Hostlist.expand(j.nodeList())) if (nodes.contains(n)) return true;
-        return false;
-    }
-
-    /**
-     * The pending tasks of an array as one row, as squeue shows an array's tasks that have not started:
-     * {@code 120_[4-9]}; it stands where the first of them stood. Running and finished tasks keep their rows.
-     */
-    static List<JobView> collapseArrays(List<JobView> jobs) {
-        Map<Long, Integer> rowOf = null;
-        Map<Long, List<Integer>> tasksOf = null;
-        List<JobView> out = new ArrayList<>(jobs.size());
-        for (JobView j : jobs) {
-            if (j.arrayJobId() <= 0 || j.arrayTaskId() < 0 || !"PENDING".equals(j.state())) {
-                out.add(j);
-                continue;
-            }
-            if (rowOf == null) {
-                rowOf = new HashMap<>();
-                tasksOf = new HashMap<>();
-            }
-            Integer at = rowOf.get(j.arrayJobId());
-            if (at == null) {
-                rowOf.put(j.arrayJobId(), out.size());
-                List<Integer> t = new ArrayList<>();
-                t.add(j.arrayTaskId());
-                tasksOf.put(j.arrayJobId(), t);
-                out.add(j);
-            } else {
-                tasksOf.get(j.arrayJobId()).add(j.arrayTaskId());
-            }
-        }
-        if (rowOf == null) return out;
-        for (Map.Entry<Long, Integer> e : rowOf.entrySet()) {
-            List<Integer> tasks = tasksOf.get(e.getKey());
-            if (tasks.size() < 2) continue;
-            tasks.sort(null);
-            JobView j = out.get(e.getValue());
-            String set = JobArrays.format(new ArraySpec(tasks, 0));
-            out.set(e.getValue(), new JobView(j.arrayJobId(), j.arrayJobId(), -1, set, j.name(), j.user(), j.account(),
-                    j.partition(), j.qos(), j.state(), j.reason(), j.submitTime(), j.eligibleTime(), j.startTime(), j.endTime(),
-                    j.predictedStart(), j.timeLimit(), j.nodesRequested(), j.nodeCount(), j.cpus(), j.gpus(), j.memMb(),
-                    j.nodeList(), j.schedNodes(), j.workDir(), j.command(), j.stdoutPath(), j.stderrPath(), j.tresPerNode(),
-                    j.priority(), j.exitCode(), j.exitSignal(), j.dependency(), j.comment(), j.reservation(), j.elapsed(), j.energyJoules()));
-        }
-        return out;
+    /** The selection of {@link SqueueRows} the options ask for (the sort is applied by the caller). */
+    static SqueueRows.Options options(Request q, String me) {
+        return new SqueueRows.Options(q.states, q.allStates, q.qos, q.reservations, q.notme ? me : null, q.nodes, q.array,
+                q.sort != null ? q.sort : q.start ? JobSort.START : JobSort.DEFAULT);
     }
 
     static final String USAGE = """

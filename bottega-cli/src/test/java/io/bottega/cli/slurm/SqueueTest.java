@@ -1,5 +1,6 @@
 package io.bottega.cli.slurm;
 
+import io.bottega.api.slurm.SqueueFormat;
 import io.bottega.cli.http.FakeController;
 import io.bottega.cli.http.JsonIn;
 import org.junit.jupiter.api.AfterEach;
@@ -105,7 +106,81 @@ class SqueueTest {
             TestIo io = new TestIo(null);
             io.env.put("BOTTEGA_SOCKET", s.path().toString());
             assertThat(io.run("squeue", "--me", "-h")).isZero();
-            assertThat(s.requests()).singleElement().asString().startsWith("GET /api/v1/jobs?users=alice HTTP/1.1");
+            assertThat(s.requests()).singleElement().asString().startsWith("GET /api/v1/squeue?users=alice&format=");
+        }
+    }
+
+    @Test
+    void run_controllerWithSqueue_formatsTheRowsAndTheyArePrintedAsTheyCome() throws Exception {
+        try (FakeController c = FakeController.start().on("GET", "/squeue", 200, "JOBID SUBMIT\n  7 été\n")
+                .on("GET", "/whoami", 200, "{\"user\":\"alice\",\"uid\":1000,\"gid\":100,\"operator\":false,\"via\":\"token\"}")) {
+            TestIo io = new TestIo(c);
+            io.zone = java.time.ZoneId.of("Europe/Rome");
+            assertThat(io.run("squeue", "-o", "%.3i %V", "-S", "u,-i", "-q", "high", "-R", "maint", "-w", "lrdn[0001-0002]", "--notme",
+                    "-r", "-h", "-t", "pd,r", "-u", "bob", "-p", "booster")).isZero();
+            assertThat(io.out()).isEqualTo("JOBID SUBMIT\n  7 été\n");
+            FakeController.Request r = c.last();
+            assertThat(r.path()).isEqualTo("/api/v1/squeue");
+            assertThat(r.param("format")).isEqualTo("%.3i %V");
+            assertThat(r.param("sort")).isEqualTo("u,-i");
+            assertThat(r.param("qos")).isEqualTo("high");
+            assertThat(r.param("reservations")).isEqualTo("maint");
+            assertThat(r.param("nodes")).isEqualTo("lrdn[0001-0002]");
+            assertThat(r.param("notme")).isEqualTo("alice");
+            assertThat(r.param("array")).isEqualTo("true");
+            assertThat(r.param("noheader")).isEqualTo("true");
+            assertThat(r.param("states")).isEqualTo("PENDING,RUNNING");
+            assertThat(r.param("users")).isEqualTo("bob");
+            assertThat(r.param("partitions")).isEqualTo("booster");
+            assertThat(r.param("tz")).isEqualTo("Europe/Rome");
+            assertThat(r.param("fields")).isNull();
+            assertThat(r.param("all_states")).isNull();
+        }
+    }
+
+    @Test
+    void run_controllerWithSqueue_getsTheStandardFormatsAndSorts() throws Exception {
+        try (FakeController c = FakeController.start().on("GET", "/squeue", 200, "")) {
+            TestIo io = new TestIo(c);
+            assertThat(io.run("squeue")).isZero();
+            assertThat(c.last().param("format")).isEqualTo(SqueueFormat.DEFAULT);
+            assertThat(c.last().param("sort")).isEqualTo("P,t,-p");
+            assertThat(c.last().param("tz")).isNull();
+            assertThat(c.last().param("noheader")).isNull();
+            assertThat(io.run("squeue", "--start")).isZero();
+            assertThat(c.last().param("format")).isEqualTo(SqueueFormat.START);
+            assertThat(c.last().param("sort")).isEqualTo("S");
+            assertThat(c.last().param("states")).isEqualTo("PENDING");
+            assertThat(c.last().param("tz")).isEqualTo("Z");
+            assertThat(io.run("squeue", "-O", "JobID:6,State", "-t", "all")).isZero();
+            assertThat(c.last().param("fields")).isEqualTo("JobID:6,State");
+            assertThat(c.last().param("format")).isNull();
+            assertThat(c.last().param("all_states")).isEqualTo("true");
+            assertThat(c.last().param("finished")).isEqualTo("true");
+            assertThat(c.requests()).extracting(FakeController.Request::path).containsOnly("/api/v1/squeue");
+        }
+    }
+
+    @Test
+    void run_jsonOrOneJob_readTheJobsEvenFromAControllerWithSqueue() throws Exception {
+        try (FakeController c = FakeController.start().on("GET", "/squeue", 200, "not this\n").on("GET", "/jobs", 200, "[]")) {
+            TestIo io = new TestIo(c);
+            assertThat(io.run("squeue", "--json")).isZero();
+            assertThat(c.last().path()).isEqualTo("/api/v1/jobs");
+            assertThat(io.run("squeue", "-j", "999")).isEqualTo(1);
+            assertThat(io.err()).contains("slurm_load_jobs error: Invalid job id specified");
+            assertThat(c.requests()).extracting(FakeController.Request::path).containsOnly("/api/v1/jobs");
+        }
+    }
+
+    @Test
+    void run_clientRendering_canBeAskedFor() throws Exception {
+        try (FakeController c = FakeController.start().on("GET", "/squeue", 200, "not this\n").on("GET", "/jobs", 200, TestIo.fixture("jobs.json"))) {
+            TestIo io = new TestIo(c);
+            io.env.put("BOTTEGA_SQUEUE_RENDER", "client");
+            assertThat(io.run("squeue", "-h", "-o", "%i", "-S", "i")).isZero();
+            assertThat(io.out()).isEqualTo("101\n102\n103\n110_1\n110_[2-4]\n");
+            assertThat(c.requests()).extracting(FakeController.Request::path).containsOnly("/api/v1/jobs");
         }
     }
 

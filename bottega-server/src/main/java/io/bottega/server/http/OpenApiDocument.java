@@ -58,7 +58,9 @@ final class OpenApiDocument {
             }
             ObjectNode ok = op.putObject("responses").putObject(r.method().equals("POST") && path.endsWith("/jobs") ? "201" : "200");
             ok.put("description", "success");
-            if (r.response() != null) {
+            if (r.response() == String.class) {
+                ok.putObject("content").putObject("text/plain").putObject("schema").put("type", "string");
+            } else if (r.response() != null) {
                 schemas.put(r.response(), true);
                 ObjectNode schema = ok.putObject("content").putObject("application/json").putObject("schema");
                 if (r.responseIsList()) {

@@ -16,6 +16,13 @@ import java.util.Optional;
 public final class Tokens {
     private static final String PREFIX = "bt1.";
     private final byte[] secret;
+    /**
+     * Tokens whose signature was checked, with their claims: a client sends the same token with every request,
+     * and an HMAC (a {@code Mac} made and keyed each time) per request is a measurable share of a submission.
+     * The expiry is still checked on every use. Emptied when it grows past {@link #VERIFIED_MAX}.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Claims> verified = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int VERIFIED_MAX = 10_000;
 
     public Tokens(byte[] secret) {
         if (secret.length < 32) throw new IllegalArgumentException("token secret must have at least 32 bytes");
@@ -35,6 +42,8 @@ public final class Tokens {
     /** The claims of a valid, unexpired token; empty for anything else. */
     public Optional<Claims> verify(String token, long nowEpochSeconds) {
         if (token == null || !token.startsWith(PREFIX)) return Optional.empty();
+        Claims known = verified.get(token);
+        if (known != null) return known.expires() >= nowEpochSeconds ? Optional.of(known) : Optional.empty();
         String rest = token.substring(PREFIX.length());
         int dot = rest.indexOf('.');
         if (dot < 0) return Optional.empty();
@@ -47,6 +56,8 @@ public final class Tokens {
             String[] f = new String(Base64.getUrlDecoder().decode(p), StandardCharsets.UTF_8).split(":");
             if (f.length != 4) return Optional.empty();
             Claims c = new Claims(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]));
+            if (verified.size() >= VERIFIED_MAX) verified.clear();
+            verified.put(token, c);
             return c.expires() >= nowEpochSeconds ? Optional.of(c) : Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.empty();

@@ -243,7 +243,10 @@ public final class ControllerLoop implements AutoCloseable {
         long interval = config.passInterval().toMillis();
         while (running) {
             try {
-                Runnable r = inbox.poll(Math.max(1, interval - (clockMillis.getAsLong() - lastPass)), TimeUnit.MILLISECONDS);
+                long since = clockMillis.getAsLong() - lastPass;
+                long wait = interval - since;
+                if (dirty) wait = Math.min(wait, passGapMillis() - since);
+                Runnable r = inbox.poll(Math.max(1, wait), TimeUnit.MILLISECONDS);
                 int n = 0;
                 while (r != null) {
                     try {
@@ -260,7 +263,7 @@ public final class ControllerLoop implements AutoCloseable {
                     tick(now);
                     dirty = true;
                 }
-                if (dirty) pass(now);
+                if (dirty && now - lastPass >= passGapMillis()) pass(now);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -269,6 +272,22 @@ public final class ControllerLoop implements AutoCloseable {
             }
         }
     }
+
+    /** What the last pass cost, in nanoseconds of the loop thread. */
+    private long lastPassCost;
+
+    /**
+     * How long after a pass began the next one may run when only new work (a submission, an end, a release) asks
+     * for it: four times what the last pass took, at most {@link #MAX_PASS_GAP_MILLIS}. A short queue is scheduled
+     * at once; a deep one (a pass over 10,000 pending jobs takes milliseconds) is not scheduled again after each of
+     * many submissions arriving one by one, which left the loop no time for the submissions themselves. The
+     * periodic pass ({@code passInterval}) is not held back.
+     */
+    private long passGapMillis() {
+        return Math.min(MAX_PASS_GAP_MILLIS, lastPassCost * 4 / 1_000_000);
+    }
+
+    private static final long MAX_PASS_GAP_MILLIS = 100;
 
     /** Stops judging nodes and scheduling (the controller is going down); requests are still answered. */
     public void quiesce() { quiet = true; }
@@ -482,10 +501,12 @@ public final class ControllerLoop implements AutoCloseable {
             ServerJob sj = new ServerJob(row, spec, p.demand(), p.dependencies(), p.anyOf(), p.options());
             sj.command(!p.request().wrap().isEmpty() ? p.request().wrap() : p.request().scriptPath());
             sj.interactive(p.request().interactive());
+            // what the next pass would say; a held job gives it no work (it cannot start), so it asks for none
+            if (p.hold()) sj.reason(PendingReason.JOB_HELD_USER);
             jobs.add(sj);
         }
         for (ServerJob j : jobs) pending.put(j.id(), j);
-        dirty = true;
+        if (!p.hold()) dirty = true;
         stats.submitted.addAndGet(count);
         List<Long> idList = new ArrayList<>(count);
         for (long id : ids) idList.add(id);
@@ -633,18 +654,23 @@ public final class ControllerLoop implements AutoCloseable {
             // a pass without forecast names only the jobs it decides about: the others keep the reason the last
             // forecast gave them (Resources, Priority, a limit, a budget...), unless it was a hold that is over
             if (hold != PendingReason.NONE || forecast || CALLER_HOLDS.contains(j.reason())) j.reason(hold);
-            PendingJob pj = new PendingJob(j.spec(), j.demand(), effectivePriority(j), hold, j.spec().beginTime(), j.reservation());
-            if (forecastQueue != null) forecastQueue.add(pj);
+            boolean skip = false;
             if (hold != PendingReason.NONE) {
                 j.predictedStart(Plan.NEVER);
-                if (!forecast && !conservative) continue;
+                skip = !forecast && !conservative;
+                // a held job is only looked at by a forecast: no need to build it a queue entry
+                if (skip && forecastQueue == null) continue;
             }
+            PendingJob pj = new PendingJob(j.spec(), j.demand(), effectivePriority(j), hold, j.spec().beginTime(), j.reservation());
+            if (forecastQueue != null) forecastQueue.add(pj);
+            if (skip) continue;
             queue.add(pj);
         }
         for (ServerJob j : toCancel) endPending(j, JobState.CANCELLED, "DependencyNeverSatisfied", -1);
         if (queue.isEmpty()) {
             if (forecastQueue != null) startForecast(now, forecastQueue);
             publishCounts();
+            lastPassCost = System.nanoTime() - t0;
             return;
         }
         Plan plan = scheduler.schedule(now, ledger, queue, forecast ? Scheduler.Options.WITH_FORECAST : Scheduler.Options.DECISIONS_ONLY);
@@ -714,6 +740,7 @@ public final class ControllerLoop implements AutoCloseable {
         stats.lastPassNanos = took;
         for (java.util.function.LongConsumer o : stats.passObservers) o.accept(took);
         publishCounts();
+        lastPassCost = System.nanoTime() - t0;
     }
 
     /** Forecasts every pending job on a snapshot of the state, on the forecast thread; the results come back to the loop. */

@@ -288,24 +288,44 @@ public final class JdbcStore implements Store {
     public CompletableFuture<Void> insertJobs(List<JobRow> jobs, List<JobScript> scripts) {
         List<JobRow> rows = List.copyOf(jobs);
         List<JobScript> texts = List.copyOf(scripts);
+        // plain JDBC with positional parameters: a submission is one of these, and Jdbi's named binding (a
+        // statement context and an argument lookup per value) cost more than SQLite's insert itself
         return submit("insertJobs(" + jobIds(rows) + ")", rows.size() + texts.size(), h -> {
-            if (!rows.isEmpty()) {
-                try (PreparedBatch batch = h.prepareBatch(INSERT_JOB)) {
-                    for (JobRow row : rows) bindJob(batch, row).add();
-                    batch.execute();
-                }
-            }
-            if (!texts.isEmpty()) {
-                try (PreparedBatch batch = h.prepareBatch(
-                        "INSERT INTO job_scripts (job_id, script, env_json) VALUES (:jobId, :script, :envJson)")) {
-                    for (JobScript s : texts) {
-                        batch.bind("jobId", s.jobId()).bind("script", s.script()).bind("envJson", s.envJson()).add();
+            try {
+                java.sql.Connection c = h.getConnection();
+                if (!rows.isEmpty()) {
+                    try (java.sql.PreparedStatement st = c.prepareStatement(INSERT_JOB_POSITIONAL)) {
+                        for (JobRow row : rows) {
+                            bindJob(st, row);
+                            if (rows.size() > 1) st.addBatch();
+                        }
+                        if (rows.size() > 1) st.executeBatch();
+                        else st.executeUpdate();
                     }
-                    batch.execute();
                 }
+                if (!texts.isEmpty()) {
+                    try (java.sql.PreparedStatement st = c.prepareStatement(
+                            "INSERT INTO job_scripts (job_id, script, env_json) VALUES (?, ?, ?)")) {
+                        for (JobScript t : texts) {
+                            st.setLong(1, t.jobId());
+                            st.setString(2, t.script());
+                            st.setString(3, t.envJson());
+                            if (texts.size() > 1) st.addBatch();
+                        }
+                        if (texts.size() > 1) st.executeBatch();
+                        else st.executeUpdate();
+                    }
+                }
+            } catch (SQLException e) {
+                throw new JdbcFailure(e);
             }
             return null;
         });
+    }
+
+    /** A JDBC failure inside a write, unchecked; its cause is what {@link #isWritesOwnFault} judges. */
+    private static final class JdbcFailure extends RuntimeException {
+        JdbcFailure(SQLException cause) { super(cause.getMessage(), cause); }
     }
 
     @Override
@@ -823,6 +843,9 @@ public final class JdbcStore implements Store {
 
     private static final String INSERT_JOB = "INSERT INTO jobs (" + JOB_COLUMNS + ") VALUES (" + JOB_PARAMETERS + ")";
 
+    private static final String INSERT_JOB_POSITIONAL = "INSERT INTO jobs (" + JOB_COLUMNS + ") VALUES ("
+            + String.join(", ", Collections.nCopies(JOB_COLUMNS.split(",").length, "?")) + ")";
+
     private static final String UPDATE_JOB = "UPDATE jobs SET array_job_id = :arrayJobId,"
             + " array_task_id = :arrayTaskId, name = :name, user_name = :user, uid = :uid, gid = :gid,"
             + " account = :account, partition_name = :partition, qos = :qos, state = :state, reason = :reason,"
@@ -864,6 +887,41 @@ public final class JdbcStore implements Store {
                 .bind("stdoutPath", j.stdoutPath())
                 .bind("stderrPath", j.stderrPath())
                 .bind("comment", j.comment());
+    }
+
+    /** {@link #bindJob(SqlStatement, JobRow)} by position, in {@link #JOB_COLUMNS}' order. */
+    private static void bindJob(java.sql.PreparedStatement s, JobRow j) throws SQLException {
+        int i = 1;
+        s.setLong(i++, j.id());
+        s.setLong(i++, j.arrayJobId());
+        s.setInt(i++, j.arrayTaskId());
+        s.setString(i++, j.name());
+        s.setString(i++, j.user());
+        s.setInt(i++, j.uid());
+        s.setInt(i++, j.gid());
+        s.setString(i++, j.account());
+        s.setString(i++, j.partition());
+        s.setString(i++, j.qos());
+        s.setString(i++, j.state());
+        s.setString(i++, j.reason());
+        s.setInt(i++, j.exitCode());
+        s.setInt(i++, j.exitSignal());
+        s.setLong(i++, j.submitTime());
+        s.setLong(i++, j.eligibleTime());
+        s.setLong(i++, j.startTime());
+        s.setLong(i++, j.endTime());
+        s.setLong(i++, j.timeLimit());
+        s.setLong(i++, j.priority());
+        s.setString(i++, j.hold());
+        s.setString(i++, j.dependency());
+        s.setString(i++, j.requestJson());
+        s.setString(i++, j.allocationJson());
+        s.setString(i++, j.nodeList());
+        s.setInt(i++, j.requeueCount());
+        s.setString(i++, j.workDir());
+        s.setString(i++, j.stdoutPath());
+        s.setString(i++, j.stderrPath());
+        s.setString(i, j.comment());
     }
 
     private static JobRow job(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -126,6 +126,37 @@ class ControllerWithAgentsTest {
     }
 
     @Test
+    void squeue_rowsAreFormattedFilteredAndSortedHere() throws Exception {
+        long a = submit(job("#!/bin/sh\ntrue\n", "hold", true, "jobName", "sq-b", "arraySpec", Map.of("taskIds", List.of(1, 2, 3), "maxConcurrent", 0)));
+        long b = submit(job("#!/bin/sh\ntrue\n", "hold", true, "jobName", "sq-a", "ntasks", 2));
+        try {
+            var r = cluster.raw("GET", "/api/v1/squeue?names=sq-a,sq-b&format=%25i%7C%25j%7C%25t%7C%25C&sort=j", null, cluster.rootToken());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+            assertThat(r.body()).isEqualTo("JOBID|NAME|ST|CPUS\n" + b + "|sq-a|PD|2\n" + a + "_[1-3]|sq-b|PD|1\n");
+            r = cluster.raw("GET", "/api/v1/squeue?names=sq-a,sq-b&fields=JobArrayID:8,Name:.5&sort=-i&array=true&noheader=true&states=pd",
+                    null, cluster.rootToken());
+            assertThat(r.body()).isEqualTo(String.format("%-8s%5s\n%-8s%5s\n%-8s%5s\n%-8s%5s\n", b, "sq-a", a + "_3", "sq-b", a + "_2", "sq-b",
+                    a + "_1", "sq-b"));
+            r = cluster.raw("GET", "/api/v1/squeue?names=sq-a,sq-b&noheader=true&format=%25i&notme=root", null, cluster.rootToken());
+            assertThat(r.body()).isEmpty();
+            r = cluster.raw("GET", "/api/v1/squeue?names=sq-a,sq-b&noheader=true&format=%25i&states=R", null, cluster.rootToken());
+            assertThat(r.body()).isEmpty();
+            assertThatThrownBy(() -> cluster.call("GET", "/api/v1/squeue?format=%25z", null))
+                    .isInstanceOfSatisfying(LocalCluster.ApiError.class, e -> {
+                        assertThat(e.status).isEqualTo(400);
+                        assertThat(e.field).isEqualTo("format");
+                    });
+            assertThatThrownBy(() -> cluster.call("GET", "/api/v1/squeue?sort=x", null))
+                    .isInstanceOfSatisfying(LocalCluster.ApiError.class, e -> assertThat(e.field).isEqualTo("sort"));
+            assertThatThrownBy(() -> cluster.call("GET", "/api/v1/squeue?tz=Mars/Olympus", null))
+                    .isInstanceOfSatisfying(LocalCluster.ApiError.class, e -> assertThat(e.field).isEqualTo("tz"));
+        } finally {
+            cluster.call("POST", "/api/v1/jobs/cancel", Map.of("names", List.of("sq-a", "sq-b")));
+        }
+    }
+
+    @Test
     void openapi_listsEveryRoute() throws Exception {
         JsonNode doc = cluster.call("GET", "/api/v1/openapi.json", null);
         for (var r : cluster.controller.api().routes()) {

@@ -78,6 +78,8 @@ final class LocalCluster implements AutoCloseable {
         return controller.tokens().issue(user, uid, gid, System.currentTimeMillis() / 1000 + 3600);
     }
 
+    String rootToken() { return rootToken; }
+
     JsonNode call(String method, String path, Object body) throws IOException, InterruptedException {
         return call(method, path, body, rootToken);
     }

@@ -1,4 +1,4 @@
-package io.bottega.cli.slurm;
+package io.bottega.api.slurm;
 
 import io.bottega.api.JobView;
 
@@ -15,9 +15,11 @@ import java.util.List;
  * {@code v} reservation, {@code V} submit time. squeue's default is {@code P,t,-p}; with {@code --start},
  * {@code S}.
  */
-final class JobSort implements Comparator<JobView> {
-    static final String DEFAULT = "P,t,-p";
-    static final String START = "S";
+public final class JobSort implements Comparator<JobView> {
+    /** squeue's default sort. */
+    public static final String DEFAULT = "P,t,-p";
+    /** squeue's sort with {@code --start}. */
+    public static final String START = "S";
     private static final String LETTERS = "CDeijlLmMNpPQStTuvV";
 
     private final char[] keys;
@@ -36,7 +38,7 @@ final class JobSort implements Comparator<JobView> {
      * @param now epoch seconds, for the start-time key (a pending job's unknown start sorts as now + 100 s, as in squeue)
      * @throws IllegalArgumentException {@code Invalid sort specification: x}
      */
-    static JobSort parse(String spec, long now) {
+    public static JobSort parse(String spec, long now) {
         List<Character> k = new ArrayList<>();
         List<Boolean> r = new ArrayList<>();
         boolean rev = false;
@@ -89,7 +91,7 @@ final class JobSort implements Comparator<JobView> {
             case 'p', 'Q' -> Long.compare(a.priority(), b.priority());
             case 'P' -> a.partition().compareTo(b.partition());
             case 'S' -> Long.compare(start(a), start(b));
-            case 't' -> JobStates.compact(a.state()).compareTo(JobStates.compact(b.state()));
+            case 't' -> SqueueRows.compact(a.state()).compareTo(SqueueRows.compact(b.state()));
             case 'T' -> a.state().compareTo(b.state());
             case 'u' -> a.user().compareTo(b.user());
             case 'v' -> a.reservation().compareTo(b.reservation());
