@@ -183,7 +183,7 @@ public final class ResourceLedger {
         if (r == null) throw new IllegalStateException("job " + jobId + " holds no resources");
         running.remove(r);
         count(r, -1);
-        preempting.remove(jobId);
+        if (!preempting.isEmpty()) preempting.remove(jobId);
         Allocation a = r.allocation();
         for (int i = 0; i < a.nodeCount(); i++) {
             int node = a.node(i);

@@ -53,6 +53,9 @@ public final class Scheduler {
     // eligible-node bitmaps (static set ∧ schedulable), cached per static set while the schedulable set holds
     private final Map<NodeSet, Eligible> eligibleCache = new IdentityHashMap<>();
     private long[] schedulableSeen;
+    // the last set looked up there, and its entry: most passes look at jobs of one set after another
+    private NodeSet lastEligibleSet;
+    private Eligible lastEligible;
     // what the previous pass left, for a pass after submissions alone
     private PendingQueue lastQueue;
     private long lastLedgerVersion = -1;
@@ -138,6 +141,8 @@ public final class Scheduler {
     private void refreshEligibility(ResourceLedger ledger) {
         if (!Arrays.equals(schedulableSeen, ledger.schedulable)) {
             eligibleCache.clear();
+            lastEligibleSet = null;
+            lastEligible = null;
             schedulableSeen = ledger.schedulable.clone();
         }
     }
@@ -147,6 +152,7 @@ public final class Scheduler {
 
     private Eligible eligible(Demand d) {
         NodeSet s = d.eligible();
+        if (s == lastEligibleSet) return lastEligible;
         Eligible e = eligibleCache.get(s);
         if (e == null) {
             long[] w = new long[words];
@@ -161,6 +167,8 @@ public final class Scheduler {
             e = new Eligible(w, Math.min(lo, hi), hi);
             eligibleCache.put(s, e);
         }
+        lastEligibleSet = s;
+        lastEligible = e;
         return e;
     }
 
