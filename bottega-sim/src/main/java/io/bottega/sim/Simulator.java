@@ -184,7 +184,7 @@ public final class Simulator {
                 if (conservative) {
                     for (Decision.Reserve r : plan.reservations()) wakeups.push(r.reservation().start(), 0);
                 }
-                for (Decision.Preempt pre : plan.preemptions()) {
+                if (!plan.preemptions().isEmpty()) for (Decision.Preempt pre : plan.preemptions()) {
                     int i = indexOf.get(pre.jobId(), -1);
                     ledger.release(pre.jobId());
                     holding[i] = false;

@@ -43,12 +43,18 @@ final class Placer {
         chosenTasks = new int[n];
     }
 
-    /** Per-node upper bounds on what a job may take, for nodes stamped in the current generation. */
+    /**
+     * Per-node upper bounds on what a job may take, for nodes stamped in the current generation; also lists the
+     * nodes stamped in this generation.
+     */
     static final class Limit {
         final int[] stamp;
         final int[] cores;
         final int[] gpus;
         final long[] mem;
+        private final int[] listedGen;
+        final int[] listed;
+        int listedCount;
         int gen = 1;
 
         Limit(int n) {
@@ -56,13 +62,22 @@ final class Placer {
             cores = new int[n];
             gpus = new int[n];
             mem = new long[n];
+            listedGen = new int[n];
+            listed = new int[n];
         }
 
-        void clear() { gen++; }
+        void clear() {
+            gen++;
+            listedCount = 0;
+        }
 
         boolean has(int node) { return stamp[node] == gen; }
 
         void set(int node, int c, int g, long m) {
+            if (listedGen[node] != gen) {
+                listedGen[node] = gen;
+                listed[listedCount++] = node;
+            }
             stamp[node] = gen;
             cores[node] = c;
             gpus[node] = g;

@@ -62,6 +62,10 @@ public final class Scheduler {
     private long nextEligibleAt = Long.MAX_VALUE;
     private PendingJob head;
     private Reservation headReservation = Reservation.NONE;
+    private List<Decision.Reserve> headReserves; // the head's reservation as a plan lists it, made once per head
+    // at most the cores and GPUs a job running past the head's shadow time can be given (within the extra limits)
+    private long extraCoresBound;
+    private long extraGpusBound;
     private int blockedAt = -1;
 
     public Scheduler(Cluster cluster, SchedulerConfig config) {
@@ -330,14 +334,20 @@ public final class Scheduler {
                 if (r.isNone()) continue; // can never run on the schedulable nodes: does not block others
                 head = p;
                 headReservation = r;
+                headReserves = null;
+                boundExtra(ledger);
                 i++;
                 break;
             }
         }
         if (head != null) {
-            reserves = List.of(new Decision.Reserve(head.id(), headReservation, PendingReason.RESOURCES));
+            if (headReserves == null) headReserves = List.of(new Decision.Reserve(head.id(), headReservation, PendingReason.RESOURCES));
+            reserves = headReserves;
             long shadowTime = headReservation.start();
-            while ((i = q.nextFitting(i, ledger.freeCoresTotal, ledger.freeGpusTotal)) >= 0) {
+            // a job whose time limit is at most this ends by the shadow time; any other one must fit in the extra
+            long window = shadowTime - now;
+            while ((i = q.nextBackfill(i, ledger.freeCoresTotal, ledger.freeGpusTotal, extraCoresBound, extraGpusBound,
+                    window)) >= 0) {
                 PendingJob p = q.at(i);
                 if (gate(p, now, ledger) != PendingReason.NONE) {
                     noteIneligible(p, now);
@@ -464,6 +474,24 @@ public final class Scheduler {
     private static long[] reservationEnds(ResourceLedger l, long now) {
         if (l.reservations().isEmpty()) return new long[0];
         return l.reservations().stream().mapToLong(AdvanceReservation::end).filter(e -> e > now).sorted().distinct().toArray();
+    }
+
+    /**
+     * Bounds what a job running past the shadow time can be given now: on each node with an extra limit, the lesser
+     * of its free resources and the limit; on every other node, its free resources. Starts and {@link #takeExtra}
+     * only lower both, so the bound holds for the rest of the pass and for passes that follow only submissions.
+     */
+    private void boundExtra(ResourceLedger l) {
+        long c = l.freeCoresTotal, g = l.freeGpusTotal;
+        for (int k = 0; k < extra.listedCount; k++) {
+            int node = extra.listed[k];
+            if (!extra.has(node)) continue;
+            int fc = l.freeCores[node], fg = Long.bitCount(l.freeGpus[node]);
+            c -= fc - Math.min(fc, Math.max(0, extra.cores[node]));
+            g -= fg - Math.min(fg, Math.max(0, extra.gpus[node]));
+        }
+        extraCoresBound = c;
+        extraGpusBound = g;
     }
 
     private void limitAtShadow(int node, ResourceLedger l, int cores, int gpus, long mem) {
