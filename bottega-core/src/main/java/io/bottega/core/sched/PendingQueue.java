@@ -13,8 +13,10 @@ import java.util.function.Consumer;
  * submit time, then id) — kept for fast passes over a long queue:
  * <ul>
  *   <li>jobs sit in an array in order; a removed job leaves a hole that a later compaction closes;</li>
- *   <li>two {@link MinTree}s over positions hold each job's total cores and GPUs, so a pass can jump to the
- *       next job small enough for what is free ("skip what cannot fit") in O(log n);</li>
+ *   <li>three {@link MinTree}s over positions hold each job's total cores, GPUs and time limit, so a pass can
+ *       jump to the next job small enough for what is free ("skip what cannot fit"), or, in EASY's backfill, to
+ *       the next one that also ends by the shadow time or fits the extra resources, in O(log n); jobs enter
+ *       the trees when a search first needs them;</li>
  *   <li>the queue remembers whether anything but appending happened since the scheduler last looked, so a
  *       pass after submissions alone (same machine state, same jobs ahead) looks at the new jobs only.</li>
  * </ul>
@@ -35,6 +37,7 @@ public final class PendingQueue {
     private MinTree limitTree = new MinTree(64);
     private final LongIntMap position = new LongIntMap(64);
     private int end;          // positions in use (holes included)
+    private int treeEnd;      // positions below this are in the trees; the trees hold MAX_VALUE from here on
     private int live;         // jobs in the queue
     private int changedFrom;  // lowest position changed (not by appending) since the scheduler last looked
     private int appendedFrom; // first position appended since the scheduler last looked
@@ -109,9 +112,7 @@ public final class PendingQueue {
         cores[at] = intCap(p.demand().totalCores());
         gpus[at] = intCap(p.demand().totalGpus());
         limits[at] = intCap(p.demand().timeLimit());
-        coreTree.set(at, cores[at]);
-        gpuTree.set(at, gpus[at]);
-        limitTree.set(at, limits[at]);
+        setTrees(at);
         markChanged(at);
     }
 
@@ -151,6 +152,7 @@ public final class PendingQueue {
 
     /** The first position ≥ from holding a job needing at most {@code freeCores} cores and {@code freeGpus} GPUs, or -1. */
     int nextFitting(int from, long freeCores, long freeGpus) {
+        syncTrees();
         int fc = (int) Math.min(Integer.MAX_VALUE - 1, freeCores);
         int fg = (int) Math.min(Integer.MAX_VALUE - 1, freeGpus);
         int i = from;
@@ -172,6 +174,7 @@ public final class PendingQueue {
      * the extra resources, and {@code boundCores}/{@code boundGpus} bound what those can give.
      */
     int nextBackfill(int from, long freeCores, long freeGpus, long boundCores, long boundGpus, long maxLimit) {
+        syncTrees();
         long bc = Math.min(boundCores, freeCores), bg = Math.min(boundGpus, freeGpus);
         int window = (int) Math.max(-1, Math.min(Integer.MAX_VALUE - 1, maxLimit));
         int i = from;
@@ -240,10 +243,28 @@ public final class PendingQueue {
         cores[at] = intCap(p.demand().totalCores());
         gpus[at] = intCap(p.demand().totalGpus());
         limits[at] = intCap(p.demand().timeLimit());
-        coreTree.set(at, cores[at]);
-        gpuTree.set(at, gpus[at]);
-        limitTree.set(at, limits[at]);
+        setTrees(at);
         position.put(p.id(), at);
+    }
+
+    /** Puts position {@code pos}'s sizes in the trees, unless the trees do not reach it yet. */
+    private void setTrees(int pos) {
+        if (pos >= treeEnd) return;
+        coreTree.set(pos, cores[pos]);
+        gpuTree.set(pos, gpus[pos]);
+        limitTree.set(pos, limits[pos]);
+    }
+
+    /**
+     * Brings the trees up to {@link #end}. Appended positions enter them only when a search needs them: most jobs
+     * are started by the pass that follows their submission, and never do.
+     */
+    private void syncTrees() {
+        for (; treeEnd < end; treeEnd++) {
+            coreTree.set(treeEnd, cores[treeEnd]);
+            gpuTree.set(treeEnd, gpus[treeEnd]);
+            limitTree.set(treeEnd, limits[treeEnd]);
+        }
     }
 
     private void hole(int pos) {
@@ -251,9 +272,7 @@ public final class PendingQueue {
         cores[pos] = Integer.MAX_VALUE;
         gpus[pos] = Integer.MAX_VALUE;
         limits[pos] = Integer.MAX_VALUE;
-        coreTree.set(pos, Integer.MAX_VALUE);
-        gpuTree.set(pos, Integer.MAX_VALUE);
-        limitTree.set(pos, Integer.MAX_VALUE);
+        setTrees(pos);
         live--;
     }
 
@@ -280,6 +299,7 @@ public final class PendingQueue {
         coreTree.rebuild(cores, end);
         gpuTree.rebuild(gpus, end);
         limitTree.rebuild(limits, end);
+        treeEnd = end;
     }
 
     /** Closes the holes, inserting {@code p} at position {@code at} of the old layout. */
@@ -340,6 +360,7 @@ public final class PendingQueue {
         coreTree.rebuild(cores, n);
         gpuTree.rebuild(gpus, n);
         limitTree.rebuild(limits, n);
+        treeEnd = n;
         appendedFrom = Math.min(appendedFrom, n);
     }
 

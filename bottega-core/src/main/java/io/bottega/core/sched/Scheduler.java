@@ -389,11 +389,17 @@ public final class Scheduler {
         long[] windows = reservationEnds(ledger, now);
         int wi = 0;
         long needCores = d.totalCores(), needGpus = d.totalGpus();
+        // Without advance reservations, only jobs on the head's eligible nodes are given back: the others change
+        // no eligible node, and the free totals they leave out only stop placements that would fail anyway (a
+        // placement on the eligible nodes needs no more than those nodes hold).
+        long[] relevant = ledger.reservations().isEmpty() ? eligible(d).words() : null;
         while (next != null || wi < windows.length) {
             long t = next == null ? windows[wi] : wi < windows.length ? Math.min(next.expectedEnd(), windows[wi]) : next.expectedEnd();
             while (next != null && next.expectedEnd() == t) {
-                ledger.suspend(next);
-                suspended.add(next);
+                if (relevant == null || touches(next.allocation(), relevant)) {
+                    ledger.suspend(next);
+                    suspended.add(next);
+                }
                 next = it.hasNext() ? it.next() : null;
             }
             while (wi < windows.length && windows[wi] <= t) wi++;
@@ -411,20 +417,23 @@ public final class Scheduler {
                 tasks[j] = a.tasks(j);
             }
             found = new Reservation(start, nodes, tasks);
-            // what each touched node has at the shadow time beyond the reservation
-            for (ResourceLedger.Running r : suspended) {
-                Allocation ra = r.allocation();
-                for (int j = 0; j < ra.nodeCount(); j++) limitAtShadow(ra.node(j), ledger, 0, 0, 0);
-            }
-            for (int j = 0; j < k; j++) {
-                int node = a.node(j);
-                extra.stamp[node] = 0; // recompute with the reservation's share
-                limitAtShadow(node, ledger, a.cores(j), a.gpus(j), a.memMb(j));
-            }
+            // what each node of the reservation has at the shadow time beyond it. Any other node has at the
+            // shadow time at least what it has free now, and keeps that margin through the pass (a job past the
+            // shadow time takes from both alike): a limit there would never bind, so none is set.
+            for (int j = 0; j < k; j++) limitAtShadow(a.node(j), ledger, a.cores(j), a.gpus(j), a.memMb(j));
             break;
         }
         for (ResourceLedger.Running r : suspended) ledger.resume(r);
         return found;
+    }
+
+    /** Whether an allocation uses any node of a node bitmap. */
+    private static boolean touches(Allocation a, long[] nodes) {
+        for (int j = 0; j < a.nodeCount(); j++) {
+            int node = a.node(j);
+            if ((nodes[node >> 6] & (1L << node)) != 0) return true;
+        }
+        return false;
     }
 
     /** The single node of an eligible set, or -1 when it has none or several. */
