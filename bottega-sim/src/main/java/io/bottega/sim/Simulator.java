@@ -161,7 +161,9 @@ public final class Simulator {
                 Plan plan = scheduler.schedule(now, ledger, pending, Scheduler.Options.DECISIONS_ONLY);
                 if (keepDetail) recordFirst(plan, firstReservation);
                 passes++;
-                for (Decision.Start s : plan.starts()) {
+                List<Decision.Start> started = plan.starts();
+                for (int k = 0; k < started.size(); k++) {
+                    Decision.Start s = started.get(k);
                     int i = indexOf.get(s.jobId(), -1);
                     Allocation a = s.allocation();
                     start[i] = now;

@@ -193,7 +193,7 @@ public final class PendingQueue {
 
     /** Removes a job the scheduler started: not a change a cached pass must know of. */
     void removeStarted(int pos) {
-        position.remove(jobs[pos].id(), -1);
+        position.remove(k3[pos], -1); // k3 holds the job id
         hole(pos);
     }
 

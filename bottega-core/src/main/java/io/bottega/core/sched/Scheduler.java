@@ -471,6 +471,7 @@ public final class Scheduler {
                 }
                 next = it.hasNext() ? it.next() : null;
             }
+            if (!d.exclusive() && cores < d.totalCores()) continue; // too few cores for its tasks, without dividing
             if (d.capacity(cluster, node, cores, gpus, mem) < d.tasks()) continue;
             int t0 = d.tasks();
             extra.set(node, cores - d.coresFor(cluster, node, t0), gpus - d.gpusFor(cluster, node, t0), mem - d.memFor(cluster, node, t0));
