@@ -156,7 +156,7 @@ public final class ResourceLedger {
                         + "; free " + freeCores[node] + " cores, " + freeMem[node] + " MB, gpus "
                         + Long.toBinaryString(freeGpus[node]));
             }
-            long[] ids = a.coreIds(i);
+            long[] ids = a.coreIdsUnsafe(i); // read only: no copy
             long[] free = freeCoreIds[node];
             for (int w = 0; w < ids.length; w++) {
                 if (w >= free.length || (ids[w] & ~free[w]) != 0) {
