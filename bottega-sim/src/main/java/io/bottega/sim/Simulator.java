@@ -6,6 +6,7 @@ import io.bottega.core.model.Demand;
 import io.bottega.core.model.Hostlist;
 import io.bottega.core.model.JobSpec;
 import io.bottega.core.model.JobState;
+import io.bottega.core.model.PowerModel;
 import io.bottega.core.model.Verdict;
 import io.bottega.core.policy.FairShare;
 import io.bottega.core.policy.Policies;
@@ -70,13 +71,12 @@ public final class Simulator {
         int n = jobs.size();
         Demand.Resolver resolver = new Demand.Resolver(cluster);
         Demand[] demands = new Demand[n];
-        LongIntMap indexOf = new LongIntMap(n);
+        JobIndex indexOf = JobIndex.of(jobs);
         for (int i = 0; i < n; i++) {
             JobSpec spec = jobs.get(i).spec();
-            if (indexOf.containsKey(spec.id())) {
+            if (indexOf.get(spec.id(), -1) != i) {
                 throw new IllegalArgumentException("job id " + spec.id() + " appears twice in " + workload.name());
             }
-            indexOf.put(spec.id(), i);
             Verdict v = resolver.resolve(spec);
             if (v instanceof Verdict.Rejected r) {
                 throw new IllegalArgumentException("job " + spec.id() + " can never run on " + cluster.name() + ": "
@@ -118,6 +118,7 @@ public final class Simulator {
         long done = 0;
         long lastProgress = 0;
 
+        PowerModel[] power = powerByNode(cluster);
         long t0 = System.nanoTime();
         while (next < n || !ends.isEmpty() || (!wakeups.isEmpty() && !pending.isEmpty())) {
             long now = Long.MAX_VALUE;
@@ -160,7 +161,9 @@ public final class Simulator {
                 Plan plan = scheduler.schedule(now, ledger, pending, Scheduler.Options.DECISIONS_ONLY);
                 if (keepDetail) recordFirst(plan, firstReservation);
                 passes++;
-                for (Decision.Start s : plan.starts()) {
+                List<Decision.Start> started = plan.starts();
+                for (int k = 0; k < started.size(); k++) {
+                    Decision.Start s = started.get(k);
                     int i = indexOf.get(s.jobId(), -1);
                     Allocation a = s.allocation();
                     start[i] = now;
@@ -173,7 +176,7 @@ public final class Simulator {
                     coreCount[i] = a.totalCores();
                     gpuCount[i] = a.totalGpus();
                     memCount[i] = a.totalMemMb();
-                    energy[i] = dynamicEnergy(cluster, a, run);
+                    energy[i] = power == null ? 0 : dynamicEnergy(power, cluster, a, run);
                     if (keepDetail) allocations[i] = a;
                     else nodeIds[i] = a.nodes();
                     busyCores += coreCount[i];
@@ -183,7 +186,7 @@ public final class Simulator {
                 if (conservative) {
                     for (Decision.Reserve r : plan.reservations()) wakeups.push(r.reservation().start(), 0);
                 }
-                for (Decision.Preempt pre : plan.preemptions()) {
+                if (!plan.preemptions().isEmpty()) for (Decision.Preempt pre : plan.preemptions()) {
                     int i = indexOf.get(pre.jobId(), -1);
                     ledger.release(pre.jobId());
                     holding[i] = false;
@@ -254,11 +257,22 @@ public final class Simulator {
         for (Decision.Reserve r : plan.reservations()) firstReservation.putIfAbsent(r.jobId(), r.reservation().start());
     }
 
-    private static double dynamicEnergy(Cluster c, Allocation a, long run) {
+    /** Each node's power model, or null when no node has one (every job's dynamic energy is then 0). */
+    private static PowerModel[] powerByNode(Cluster c) {
+        PowerModel[] power = new PowerModel[c.nodeCount()];
+        boolean any = false;
+        for (int node = 0; node < power.length; node++) {
+            power[node] = c.node(node).power();
+            any |= !power[node].equals(PowerModel.NONE);
+        }
+        return any ? power : null;
+    }
+
+    private static double dynamicEnergy(PowerModel[] power, Cluster c, Allocation a, long run) {
         double watts = 0;
         for (int i = 0; i < a.nodeCount(); i++) {
             int node = a.node(i);
-            watts += c.node(node).power().dynamicWatts(a.cores(i), c.cores(node), a.gpus(i));
+            watts += power[node].dynamicWatts(a.cores(i), c.cores(node), a.gpus(i));
         }
         return watts * run;
     }
@@ -272,6 +286,48 @@ public final class Simulator {
         List<String> names = new ArrayList<>(ids.length);
         for (int id : ids) names.add(c.nodeName(id));
         return Hostlist.compress(names);
+    }
+
+    /**
+     * Job id → index in submit order: a plain array over the ids' range when they are dense enough (trace job
+     * numbers usually run 1..n), else a hash map. The array keeps the lookups of neighbouring ids in the same cache
+     * lines.
+     */
+    static final class JobIndex {
+        private final long minId;
+        private final int[] dense;
+        private final LongIntMap sparse;
+
+        private JobIndex(long minId, int[] dense, LongIntMap sparse) {
+            this.minId = minId;
+            this.dense = dense;
+            this.sparse = sparse;
+        }
+
+        /** The index of each job's id; of an id that appears twice, the later index. */
+        static JobIndex of(List<SimJob> jobs) {
+            int n = jobs.size();
+            long min = Long.MAX_VALUE, max = Long.MIN_VALUE;
+            for (SimJob j : jobs) {
+                min = Math.min(min, j.id());
+                max = Math.max(max, j.id());
+            }
+            if (n > 0 && max - min >= 0 && max - min < 4L * n + 1024) {
+                int[] dense = new int[(int) (max - min + 1)];
+                Arrays.fill(dense, -1);
+                for (int i = 0; i < n; i++) dense[(int) (jobs.get(i).id() - min)] = i;
+                return new JobIndex(min, dense, null);
+            }
+            LongIntMap map = new LongIntMap(n);
+            for (int i = 0; i < n; i++) map.put(jobs.get(i).id(), i);
+            return new JobIndex(0, null, map);
+        }
+
+        int get(long id, int missing) {
+            if (dense == null) return sparse.get(id, missing);
+            long k = id - minId;
+            return k >= 0 && k < dense.length && dense[(int) k] >= 0 ? dense[(int) k] : missing;
+        }
     }
 
     /** The timeline in primitive arrays while the replay runs; points are made after the clock stops. */

@@ -22,7 +22,11 @@ final class MinTree {
     void set(int pos, int value) {
         int i = pos + leaves;
         tree[i] = value;
-        for (i >>= 1; i > 0; i >>= 1) tree[i] = Math.min(tree[2 * i], tree[2 * i + 1]);
+        for (i >>= 1; i > 0; i >>= 1) {
+            int min = Math.min(tree[2 * i], tree[2 * i + 1]);
+            if (tree[i] == min) break; // the ancestors depend on this node's value only: none changes
+            tree[i] = min;
+        }
     }
 
     int get(int pos) { return tree[pos + leaves]; }

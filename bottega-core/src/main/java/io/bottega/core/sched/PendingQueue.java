@@ -13,8 +13,10 @@ import java.util.function.Consumer;
  * submit time, then id) — kept for fast passes over a long queue:
  * <ul>
  *   <li>jobs sit in an array in order; a removed job leaves a hole that a later compaction closes;</li>
- *   <li>two {@link MinTree}s over positions hold each job's total cores and GPUs, so a pass can jump to the
- *       next job small enough for what is free ("skip what cannot fit") in O(log n);</li>
+ *   <li>three {@link MinTree}s over positions hold each job's total cores, GPUs and time limit, so a pass can
+ *       jump to the next job small enough for what is free ("skip what cannot fit"), or, in EASY's backfill, to
+ *       the next one that also ends by the shadow time or fits the extra resources, in O(log n); jobs enter
+ *       the trees when a search first needs them;</li>
  *   <li>the queue remembers whether anything but appending happened since the scheduler last looked, so a
  *       pass after submissions alone (same machine state, same jobs ahead) looks at the new jobs only.</li>
  * </ul>
@@ -31,8 +33,11 @@ public final class PendingQueue {
     private int[] gpus = new int[64];
     private MinTree coreTree = new MinTree(64);
     private MinTree gpuTree = new MinTree(64);
+    private int[] limits = new int[64];
+    private MinTree limitTree = new MinTree(64);
     private final LongIntMap position = new LongIntMap(64);
     private int end;          // positions in use (holes included)
+    private int treeEnd;      // positions below this are in the trees; the trees hold MAX_VALUE from here on
     private int live;         // jobs in the queue
     private int changedFrom;  // lowest position changed (not by appending) since the scheduler last looked
     private int appendedFrom; // first position appended since the scheduler last looked
@@ -106,8 +111,8 @@ public final class PendingQueue {
         jobs[at] = p;
         cores[at] = intCap(p.demand().totalCores());
         gpus[at] = intCap(p.demand().totalGpus());
-        coreTree.set(at, cores[at]);
-        gpuTree.set(at, gpus[at]);
+        limits[at] = intCap(p.demand().timeLimit());
+        setTrees(at);
         markChanged(at);
     }
 
@@ -147,6 +152,7 @@ public final class PendingQueue {
 
     /** The first position ≥ from holding a job needing at most {@code freeCores} cores and {@code freeGpus} GPUs, or -1. */
     int nextFitting(int from, long freeCores, long freeGpus) {
+        syncTrees();
         int fc = (int) Math.min(Integer.MAX_VALUE - 1, freeCores);
         int fg = (int) Math.min(Integer.MAX_VALUE - 1, freeGpus);
         int i = from;
@@ -161,9 +167,33 @@ public final class PendingQueue {
         return -1;
     }
 
+    /**
+     * The first position ≥ from holding a job that needs at most {@code freeCores} cores and {@code freeGpus} GPUs
+     * and either at most {@code boundCores} cores and {@code boundGpus} GPUs or a time limit of at most
+     * {@code maxLimit} seconds; -1 if none. EASY's backfill: a job that would run past the shadow time may only use
+     * the extra resources, and {@code boundCores}/{@code boundGpus} bound what those can give.
+     */
+    int nextBackfill(int from, long freeCores, long freeGpus, long boundCores, long boundGpus, long maxLimit) {
+        syncTrees();
+        long bc = Math.min(boundCores, freeCores), bg = Math.min(boundGpus, freeGpus);
+        int window = (int) Math.max(-1, Math.min(Integer.MAX_VALUE - 1, maxLimit));
+        int i = from;
+        while (true) {
+            i = nextFitting(i, freeCores, freeGpus);
+            if (i < 0) return -1;
+            if (limits[i] <= window || (cores[i] <= bc && gpus[i] <= bg)) return i;
+            // jump to the nearer of: the next job small enough for the bound, the next one short enough
+            int small = bc < 0 || bg < 0 ? -1 : nextFitting(i + 1, bc, bg);
+            int brief = window < 0 || i + 1 >= end ? -1 : limitTree.firstAtMost(i + 1, window);
+            if (brief >= end) brief = -1;
+            if (small < 0 && brief < 0) return -1;
+            i = small < 0 ? brief : brief < 0 ? small : Math.min(small, brief);
+        }
+    }
+
     /** Removes a job the scheduler started: not a change a cached pass must know of. */
     void removeStarted(int pos) {
-        position.remove(jobs[pos].id(), -1);
+        position.remove(k3[pos], -1); // k3 holds the job id
         hole(pos);
     }
 
@@ -212,17 +242,37 @@ public final class PendingQueue {
         k3[at] = c;
         cores[at] = intCap(p.demand().totalCores());
         gpus[at] = intCap(p.demand().totalGpus());
-        coreTree.set(at, cores[at]);
-        gpuTree.set(at, gpus[at]);
+        limits[at] = intCap(p.demand().timeLimit());
+        setTrees(at);
         position.put(p.id(), at);
+    }
+
+    /** Puts position {@code pos}'s sizes in the trees, unless the trees do not reach it yet. */
+    private void setTrees(int pos) {
+        if (pos >= treeEnd) return;
+        coreTree.set(pos, cores[pos]);
+        gpuTree.set(pos, gpus[pos]);
+        limitTree.set(pos, limits[pos]);
+    }
+
+    /**
+     * Brings the trees up to {@link #end}. Appended positions enter them only when a search needs them: most jobs
+     * are started by the pass that follows their submission, and never do.
+     */
+    private void syncTrees() {
+        for (; treeEnd < end; treeEnd++) {
+            coreTree.set(treeEnd, cores[treeEnd]);
+            gpuTree.set(treeEnd, gpus[treeEnd]);
+            limitTree.set(treeEnd, limits[treeEnd]);
+        }
     }
 
     private void hole(int pos) {
         jobs[pos] = null;
         cores[pos] = Integer.MAX_VALUE;
         gpus[pos] = Integer.MAX_VALUE;
-        coreTree.set(pos, Integer.MAX_VALUE);
-        gpuTree.set(pos, Integer.MAX_VALUE);
+        limits[pos] = Integer.MAX_VALUE;
+        setTrees(pos);
         live--;
     }
 
@@ -239,12 +289,17 @@ public final class PendingQueue {
         k3 = Arrays.copyOf(k3, cap);
         cores = Arrays.copyOf(cores, cap);
         gpus = Arrays.copyOf(gpus, cap);
+        limits = Arrays.copyOf(limits, cap);
         Arrays.fill(cores, end, cap, Integer.MAX_VALUE);
         Arrays.fill(gpus, end, cap, Integer.MAX_VALUE);
+        Arrays.fill(limits, end, cap, Integer.MAX_VALUE);
         coreTree = new MinTree(cap);
         gpuTree = new MinTree(cap);
+        limitTree = new MinTree(cap);
         coreTree.rebuild(cores, end);
         gpuTree.rebuild(gpus, end);
+        limitTree.rebuild(limits, end);
+        treeEnd = end;
     }
 
     /** Closes the holes, inserting {@code p} at position {@code at} of the old layout. */
@@ -268,15 +323,26 @@ public final class PendingQueue {
 
     private void rebuild(List<PendingJob> all) {
         int n = all.size();
-        int cap = Math.max(64, Integer.highestOneBit(Math.max(1, n)) << 1);
-        jobs = new PendingJob[cap];
-        k1 = new long[cap];
-        k2 = new long[cap];
-        k3 = new long[cap];
-        cores = new int[cap];
-        gpus = new int[cap];
+        // room for the appends until the next compaction (at 2 × live + 64 positions) without growing
+        int cap = Math.max(64, Integer.highestOneBit(2 * n + 64) << 1);
+        if (jobs.length >= cap && jobs.length <= 4 * cap) {
+            cap = jobs.length; // the arrays fit: reuse them
+            Arrays.fill(jobs, null);
+        } else {
+            jobs = new PendingJob[cap];
+            k1 = new long[cap];
+            k2 = new long[cap];
+            k3 = new long[cap];
+            cores = new int[cap];
+            gpus = new int[cap];
+            limits = new int[cap];
+            coreTree = new MinTree(cap);
+            gpuTree = new MinTree(cap);
+            limitTree = new MinTree(cap);
+        }
         Arrays.fill(cores, Integer.MAX_VALUE);
         Arrays.fill(gpus, Integer.MAX_VALUE);
+        Arrays.fill(limits, Integer.MAX_VALUE);
         position.clear();
         for (int i = 0; i < n; i++) {
             PendingJob p = all.get(i);
@@ -286,14 +352,15 @@ public final class PendingQueue {
             k3[i] = p.id();
             cores[i] = intCap(p.demand().totalCores());
             gpus[i] = intCap(p.demand().totalGpus());
+            limits[i] = intCap(p.demand().timeLimit());
             position.put(p.id(), i);
         }
         end = n;
         live = n;
-        coreTree = new MinTree(cap);
-        gpuTree = new MinTree(cap);
         coreTree.rebuild(cores, n);
         gpuTree.rebuild(gpus, n);
+        limitTree.rebuild(limits, n);
+        treeEnd = n;
         appendedFrom = Math.min(appendedFrom, n);
     }
 

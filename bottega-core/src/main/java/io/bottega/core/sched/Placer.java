@@ -43,12 +43,18 @@ final class Placer {
         chosenTasks = new int[n];
     }
 
-    /** Per-node upper bounds on what a job may take, for nodes stamped in the current generation. */
+    /**
+     * Per-node upper bounds on what a job may take, for nodes stamped in the current generation; also lists the
+     * nodes stamped in this generation.
+     */
     static final class Limit {
         final int[] stamp;
         final int[] cores;
         final int[] gpus;
         final long[] mem;
+        private final int[] listedGen;
+        final int[] listed;
+        int listedCount;
         int gen = 1;
 
         Limit(int n) {
@@ -56,13 +62,22 @@ final class Placer {
             cores = new int[n];
             gpus = new int[n];
             mem = new long[n];
+            listedGen = new int[n];
+            listed = new int[n];
         }
 
-        void clear() { gen++; }
+        void clear() {
+            gen++;
+            listedCount = 0;
+        }
 
         boolean has(int node) { return stamp[node] == gen; }
 
         void set(int node, int c, int g, long m) {
+            if (listedGen[node] != gen) {
+                listedGen[node] = gen;
+                listed[listedCount++] = node;
+            }
             stamp[node] = gen;
             cores[node] = c;
             gpus[node] = g;
@@ -88,9 +103,31 @@ final class Placer {
             }
             if (d.nodesMax() == 1) return null;
         }
+        // candidates: only the nodes whose free GPUs (GPU nodes) or free cores (CPU nodes) could hold the fewest
+        // tasks a node may take, found through the ledger's buckets; every other node has no room for the job
+        int tmin = d.exactTasksPerNode() ? d.tasksPerNode() : 1;
+        int needGpus = d.exclusive() ? 0 : tmin * d.gpusPerTask() + d.gpusPerNode();
+        int needCores = d.exclusive() ? 1 : tmin * d.coresPerTask();
         int count = 0;
+        for (int key = ResourceLedger.nextBucket(ledger.gpuBucketsUsed, needGpus); key >= 0;
+             key = ResourceLedger.nextBucket(ledger.gpuBucketsUsed, key + 1)) {
+            count = collect(d, ledger, ledger.gpuBucket[key], eligible, loWord, hiWord, limit, count);
+        }
+        if (d.exclusive() || needGpus == 0) { // a node without GPUs can hold no task that asks for one
+            for (int key = ResourceLedger.nextBucket(ledger.cpuBucketsUsed, Math.min(needCores, ResourceLedger.CPU_KEYS - 1));
+                 key >= 0; key = ResourceLedger.nextBucket(ledger.cpuBucketsUsed, key + 1)) {
+                count = collect(d, ledger, ledger.cpuBucket[key], eligible, loWord, hiWord, limit, count);
+            }
+        }
+        int k = choose(d, count);
+        return k == 0 ? null : build(d, ledger, k, pickUnits);
+    }
+
+    /** Adds the nodes of {@code bucket} ∧ {@code eligible} that can take a task of {@code d} to the candidates. */
+    private int collect(Demand d, ResourceLedger ledger, long[] bucket, long[] eligible, int loWord, int hiWord, Limit limit,
+                        int count) {
         for (int w = loWord; w < hiWord; w++) {
-            long x = eligible[w];
+            long x = bucket[w] & eligible[w];
             while (x != 0) {
                 int node = (w << 6) + Long.numberOfTrailingZeros(x);
                 x &= x - 1;
@@ -102,8 +139,7 @@ final class Placer {
                 }
             }
         }
-        int k = choose(d, count);
-        return k == 0 ? null : build(d, ledger, k, pickUnits);
+        return count;
     }
 
     /**

@@ -156,7 +156,7 @@ public final class ResourceLedger {
                         + "; free " + freeCores[node] + " cores, " + freeMem[node] + " MB, gpus "
                         + Long.toBinaryString(freeGpus[node]));
             }
-            long[] ids = a.coreIds(i);
+            long[] ids = a.coreIdsUnsafe(i); // read only: no copy
             long[] free = freeCoreIds[node];
             for (int w = 0; w < ids.length; w++) {
                 if (w >= free.length || (ids[w] & ~free[w]) != 0) {
@@ -183,7 +183,7 @@ public final class ResourceLedger {
         if (r == null) throw new IllegalStateException("job " + jobId + " holds no resources");
         running.remove(r);
         count(r, -1);
-        preempting.remove(jobId);
+        if (!preempting.isEmpty()) preempting.remove(jobId);
         Allocation a = r.allocation();
         for (int i = 0; i < a.nodeCount(); i++) {
             int node = a.node(i);

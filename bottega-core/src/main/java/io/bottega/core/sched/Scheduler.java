@@ -53,12 +53,19 @@ public final class Scheduler {
     // eligible-node bitmaps (static set ∧ schedulable), cached per static set while the schedulable set holds
     private final Map<NodeSet, Eligible> eligibleCache = new IdentityHashMap<>();
     private long[] schedulableSeen;
+    // the last set looked up there, and its entry: most passes look at jobs of one set after another
+    private NodeSet lastEligibleSet;
+    private Eligible lastEligible;
     // what the previous pass left, for a pass after submissions alone
     private PendingQueue lastQueue;
     private long lastLedgerVersion = -1;
     private long nextEligibleAt = Long.MAX_VALUE;
     private PendingJob head;
     private Reservation headReservation = Reservation.NONE;
+    private List<Decision.Reserve> headReserves; // the head's reservation as a plan lists it, made once per head
+    // at most the cores and GPUs a job running past the head's shadow time can be given (within the extra limits)
+    private long extraCoresBound;
+    private long extraGpusBound;
     private int blockedAt = -1;
 
     public Scheduler(Cluster cluster, SchedulerConfig config) {
@@ -138,6 +145,8 @@ public final class Scheduler {
     private void refreshEligibility(ResourceLedger ledger) {
         if (!Arrays.equals(schedulableSeen, ledger.schedulable)) {
             eligibleCache.clear();
+            lastEligibleSet = null;
+            lastEligible = null;
             schedulableSeen = ledger.schedulable.clone();
         }
     }
@@ -147,6 +156,7 @@ public final class Scheduler {
 
     private Eligible eligible(Demand d) {
         NodeSet s = d.eligible();
+        if (s == lastEligibleSet) return lastEligible;
         Eligible e = eligibleCache.get(s);
         if (e == null) {
             long[] w = new long[words];
@@ -161,6 +171,8 @@ public final class Scheduler {
             e = new Eligible(w, Math.min(lo, hi), hi);
             eligibleCache.put(s, e);
         }
+        lastEligibleSet = s;
+        lastEligible = e;
         return e;
     }
 
@@ -322,14 +334,20 @@ public final class Scheduler {
                 if (r.isNone()) continue; // can never run on the schedulable nodes: does not block others
                 head = p;
                 headReservation = r;
+                headReserves = null;
+                boundExtra(ledger);
                 i++;
                 break;
             }
         }
         if (head != null) {
-            reserves = List.of(new Decision.Reserve(head.id(), headReservation, PendingReason.RESOURCES));
+            if (headReserves == null) headReserves = List.of(new Decision.Reserve(head.id(), headReservation, PendingReason.RESOURCES));
+            reserves = headReserves;
             long shadowTime = headReservation.start();
-            while ((i = q.nextFitting(i, ledger.freeCoresTotal, ledger.freeGpusTotal)) >= 0) {
+            // a job whose time limit is at most this ends by the shadow time; any other one must fit in the extra
+            long window = shadowTime - now;
+            while ((i = q.nextBackfill(i, ledger.freeCoresTotal, ledger.freeGpusTotal, extraCoresBound, extraGpusBound,
+                    window)) >= 0) {
                 PendingJob p = q.at(i);
                 if (gate(p, now, ledger) != PendingReason.NONE) {
                     noteIneligible(p, now);
@@ -371,11 +389,17 @@ public final class Scheduler {
         long[] windows = reservationEnds(ledger, now);
         int wi = 0;
         long needCores = d.totalCores(), needGpus = d.totalGpus();
+        // Without advance reservations, only jobs on the head's eligible nodes are given back: the others change
+        // no eligible node, and the free totals they leave out only stop placements that would fail anyway (a
+        // placement on the eligible nodes needs no more than those nodes hold).
+        long[] relevant = ledger.reservations().isEmpty() ? eligible(d).words() : null;
         while (next != null || wi < windows.length) {
             long t = next == null ? windows[wi] : wi < windows.length ? Math.min(next.expectedEnd(), windows[wi]) : next.expectedEnd();
             while (next != null && next.expectedEnd() == t) {
-                ledger.suspend(next);
-                suspended.add(next);
+                if (relevant == null || touches(next.allocation(), relevant)) {
+                    ledger.suspend(next);
+                    suspended.add(next);
+                }
                 next = it.hasNext() ? it.next() : null;
             }
             while (wi < windows.length && windows[wi] <= t) wi++;
@@ -393,20 +417,23 @@ public final class Scheduler {
                 tasks[j] = a.tasks(j);
             }
             found = new Reservation(start, nodes, tasks);
-            // what each touched node has at the shadow time beyond the reservation
-            for (ResourceLedger.Running r : suspended) {
-                Allocation ra = r.allocation();
-                for (int j = 0; j < ra.nodeCount(); j++) limitAtShadow(ra.node(j), ledger, 0, 0, 0);
-            }
-            for (int j = 0; j < k; j++) {
-                int node = a.node(j);
-                extra.stamp[node] = 0; // recompute with the reservation's share
-                limitAtShadow(node, ledger, a.cores(j), a.gpus(j), a.memMb(j));
-            }
+            // what each node of the reservation has at the shadow time beyond it. Any other node has at the
+            // shadow time at least what it has free now, and keeps that margin through the pass (a job past the
+            // shadow time takes from both alike): a limit there would never bind, so none is set.
+            for (int j = 0; j < k; j++) limitAtShadow(a.node(j), ledger, a.cores(j), a.gpus(j), a.memMb(j));
             break;
         }
         for (ResourceLedger.Running r : suspended) ledger.resume(r);
         return found;
+    }
+
+    /** Whether an allocation uses any node of a node bitmap. */
+    private static boolean touches(Allocation a, long[] nodes) {
+        for (int j = 0; j < a.nodeCount(); j++) {
+            int node = a.node(j);
+            if ((nodes[node >> 6] & (1L << node)) != 0) return true;
+        }
+        return false;
     }
 
     /** The single node of an eligible set, or -1 when it has none or several. */
@@ -444,6 +471,7 @@ public final class Scheduler {
                 }
                 next = it.hasNext() ? it.next() : null;
             }
+            if (!d.exclusive() && cores < d.totalCores()) continue; // too few cores for its tasks, without dividing
             if (d.capacity(cluster, node, cores, gpus, mem) < d.tasks()) continue;
             int t0 = d.tasks();
             extra.set(node, cores - d.coresFor(cluster, node, t0), gpus - d.gpusFor(cluster, node, t0), mem - d.memFor(cluster, node, t0));
@@ -456,6 +484,24 @@ public final class Scheduler {
     private static long[] reservationEnds(ResourceLedger l, long now) {
         if (l.reservations().isEmpty()) return new long[0];
         return l.reservations().stream().mapToLong(AdvanceReservation::end).filter(e -> e > now).sorted().distinct().toArray();
+    }
+
+    /**
+     * Bounds what a job running past the shadow time can be given now: on each node with an extra limit, the lesser
+     * of its free resources and the limit; on every other node, its free resources. Starts and {@link #takeExtra}
+     * only lower both, so the bound holds for the rest of the pass and for passes that follow only submissions.
+     */
+    private void boundExtra(ResourceLedger l) {
+        long c = l.freeCoresTotal, g = l.freeGpusTotal;
+        for (int k = 0; k < extra.listedCount; k++) {
+            int node = extra.listed[k];
+            if (!extra.has(node)) continue;
+            int fc = l.freeCores[node], fg = Long.bitCount(l.freeGpus[node]);
+            c -= fc - Math.min(fc, Math.max(0, extra.cores[node]));
+            g -= fg - Math.min(fg, Math.max(0, extra.gpus[node]));
+        }
+        extraCoresBound = c;
+        extraGpusBound = g;
     }
 
     private void limitAtShadow(int node, ResourceLedger l, int cores, int gpus, long mem) {
