@@ -88,6 +88,9 @@ public final class BenchCommand implements Callable<Integer> {
         String policy = "easy";
         @Option(names = "--runs", description = "replays (default 5; the first is the cold one)")
         int runs = 5;
+        @Option(names = "--warmup", paramLabel = "SECONDS", description = "after the cold run, replay untimed for this long before the "
+                + "warm runs, so that the JIT has compiled the hot code, as JMH's warm-up iterations do (default 0)")
+        double warmupSeconds;
 
         @Override
         public Integer call() throws Exception {
@@ -118,6 +121,15 @@ public final class BenchCommand implements Callable<Integer> {
                 if (r == 0) cold = s;
                 else warm.add(s);
                 System.out.printf(Locale.ROOT, "  run %d: %.3f s replay, %.0f jobs/s, %d passes%n", r + 1, s, w.jobs().size() / s, res.passes());
+                if (r == 0 && warmupSeconds > 0) {
+                    long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
+                    int n = 0;
+                    while (System.nanoTime() < until) {
+                        Simulator.run(c, w, SchedulerConfig.parse(policy), ProgressListener.NONE);
+                        n++;
+                    }
+                    System.out.printf(Locale.ROOT, "  warm-up: %d untimed replays in %.1f s%n", n, warmupSeconds);
+                }
             }
             double m = warm.isEmpty() ? cold : median(warm);
             System.out.printf(Locale.ROOT, "%s %s: cold %.3f s (%.0f jobs/s); warm median %.3f s (%.0f jobs/s); heap used %d MB%n",
