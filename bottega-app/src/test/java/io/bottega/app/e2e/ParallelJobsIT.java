@@ -147,6 +147,16 @@ class ParallelJobsIT {
                 s -> !s.isEmpty() && !s.equals("PENDING") && !s.equals("RUNNING"), "job " + id + " ending");
     }
 
+    /**
+     * The job's accounting once every step has its end: a step's tasks may end a moment before the batch script,
+     * and the last node's report of it may reach the controller after the job's end.
+     */
+    List<String> sacctSettled(long id) throws Exception {
+        await(Duration.ofSeconds(30), () -> sacct(id), l -> l.stream().noneMatch(x -> x.contains("|RUNNING|")),
+                "the steps of job " + id + " ending");
+        return sacct(id);
+    }
+
     String output(long id) throws IOException {
         return Files.readString(dir.resolve("slurm-" + id + ".out"));
     }
@@ -194,7 +204,7 @@ class ParallelJobsIT {
             byRank.put(rank, m.group(2));
         }
         assertThat(byRank).as("one line per rank in:\n%s", out).containsOnlyKeys(0, 1, 2, 3, 4, 5);
-        assertThat(sacct(id)).anySatisfy(l -> assertThat(l).startsWith(id + ".batch|batch|COMPLETED|0:0|pj1"))
+        assertThat(sacctSettled(id)).anySatisfy(l -> assertThat(l).startsWith(id + ".batch|batch|COMPLETED|0:0|pj1"))
                 .anySatisfy(l -> assertThat(l).startsWith(id + ".0|bash|COMPLETED|0:0|pj[1-3]"));
     }
 
@@ -228,7 +238,7 @@ class ParallelJobsIT {
         }
         String out = output(id);
         assertThat(out).contains("srun: error: pj2: task 3: Exited with exit code 3").contains("K rc=").doesNotContain("survived");
-        assertThat(sacct(id)).anySatisfy(l -> assertThat(l).startsWith(id + ".1|bash|FAILED|3:"));
+        assertThat(sacctSettled(id)).anySatisfy(l -> assertThat(l).startsWith(id + ".1|bash|FAILED|3:"));
     }
 
     // ------------------------------------------------------------------------------------------ MPI, PyTorch
@@ -272,7 +282,7 @@ class ParallelJobsIT {
         assertThat(ranks).as(out).containsOnlyKeys(0, 1, 2, 3, 4, 5);
         assertThat(ranks.values()).containsOnly("pj1", "pj2", "pj3").filteredOn("pj2"::equals).hasSize(2);
         // the daemons came through srun, as a step of the job
-        assertThat(sacct(id)).anySatisfy(l -> assertThat(l).startsWith(id + ".0|orted|COMPLETED"));
+        assertThat(sacctSettled(id)).anySatisfy(l -> assertThat(l).startsWith(id + ".0|orted|COMPLETED"));
     }
 
     String tryOutput(long id) {

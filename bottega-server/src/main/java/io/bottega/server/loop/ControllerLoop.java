@@ -1156,6 +1156,7 @@ public final class ControllerLoop implements AutoCloseable {
                 if (j.nodeNames().contains(n.name)) nodeFailed(j, "node " + n.name + " stopped answering");
             }
         }
+        steps.expireEnded(nowMs / 1000);
         // interactive allocations: their client must keep them alive, and nothing on the nodes enforces their limit
         for (long id : steps.silent(nowMs, timeout)) {
             ServerJob j = runningJobs.get(id);

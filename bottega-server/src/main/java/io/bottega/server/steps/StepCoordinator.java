@@ -53,6 +53,15 @@ public final class StepCoordinator {
     private final Consumer<Runnable> onLoop;
     private final Map<Long, JobSteps> jobs = new HashMap<>();
     private final Map<Long, Long> aliveAt = new HashMap<>();
+    /**
+     * Steps of jobs that have ended while some of their nodes had not reported the step's end yet. A step's
+     * tasks can end (and srun, and then the batch script, with them) a moment before every node's agent has
+     * told the controller: those outcomes still count until {@link Ending#deadline}, after which the step
+     * ends as the job's end says (CANCELLED).
+     */
+    private final Map<Long, Ending> ending = new HashMap<>();
+
+    private record Ending(JobSteps steps, String state, String why, long deadline) {}
 
     public StepCoordinator(Store store, AgentHub hub, ObjectMapper json, long killGraceSeconds, Consumer<Runnable> onLoop) {
         this.store = store;
@@ -231,42 +240,52 @@ public final class StepCoordinator {
             }
         }
         hub.stepsListed(node, listed);
-        for (JobSteps js : jobs.values()) {
-            for (ServerStep s : new ArrayList<>(js.active.values())) {
-                if (!s.nodes().contains(node) || !s.confirmed.contains(node) || s.outcomes.containsKey(node)) continue;
-                if (listed.contains(s.key()) || reported.contains(s.key())) continue;
-                log.warn("event=step_lost step={} node={}", s.key(), node);
-                s.outcomes.put(node, new StepOutcome(s.jobId, s.stepId, JobOutcome.NODE_FAIL, 0, 0, List.of(), 0, nowSeconds * 1000,
-                        "the step's tasks were lost by the agent of " + node));
-                if (s.allReported()) end(s, "", "", nowSeconds);
-            }
+        for (ServerStep s : activeSteps()) {
+            if (!s.nodes().contains(node) || !s.confirmed.contains(node) || s.outcomes.containsKey(node)) continue;
+            if (listed.contains(s.key()) || reported.contains(s.key())) continue;
+            log.warn("event=step_lost step={} node={}", s.key(), node);
+            s.outcomes.put(node, new StepOutcome(s.jobId, s.stepId, JobOutcome.NODE_FAIL, 0, 0, List.of(), 0, nowSeconds * 1000,
+                    "the step's tasks were lost by the agent of " + node));
+            if (s.allReported()) end(s, "", "", nowSeconds);
         }
     }
 
     /** A node is gone: the steps it ran end NODE_FAIL there (the job itself is handled by the loop). */
     public void nodeLost(String node, long nowSeconds) {
-        for (JobSteps js : jobs.values()) {
-            for (ServerStep s : new ArrayList<>(js.active.values())) {
-                if (!s.nodes().contains(node) || s.outcomes.containsKey(node)) continue;
-                s.outcomes.put(node, new StepOutcome(s.jobId, s.stepId, JobOutcome.NODE_FAIL, 0, 0, List.of(), 0, nowSeconds * 1000,
-                        "node " + node + " stopped answering"));
-                for (String n : s.nodes()) {
-                    if (!n.equals(node)) hub.stepSignal(n, new StepSignal(s.jobId, s.stepId, 0, "node " + node + " failed"));
-                }
-                if (s.allReported()) end(s, "", "", nowSeconds);
+        for (ServerStep s : activeSteps()) {
+            if (!s.nodes().contains(node) || s.outcomes.containsKey(node)) continue;
+            s.outcomes.put(node, new StepOutcome(s.jobId, s.stepId, JobOutcome.NODE_FAIL, 0, 0, List.of(), 0, nowSeconds * 1000,
+                    "node " + node + " stopped answering"));
+            for (String n : s.nodes()) {
+                if (!n.equals(node)) hub.stepSignal(n, new StepSignal(s.jobId, s.stepId, 0, "node " + node + " failed"));
             }
+            if (s.allReported()) end(s, "", "", nowSeconds);
         }
     }
 
     private ServerStep find(long jobId, int stepId) {
         JobSteps js = jobs.get(jobId);
+        if (js == null) {
+            Ending e = ending.get(jobId);
+            js = e == null ? null : e.steps();
+        }
         return js == null ? null : js.active.get(stepId);
+    }
+
+    /** The active steps of running jobs and of ended jobs whose nodes have not all reported. */
+    private List<ServerStep> activeSteps() {
+        List<ServerStep> all = new ArrayList<>();
+        for (JobSteps js : jobs.values()) all.addAll(js.active.values());
+        for (Ending e : ending.values()) all.addAll(e.steps().active.values());
+        return all;
     }
 
     /** Ends a step: frees what it held, records its end, then lets its nodes forget their outcomes. */
     private void end(ServerStep s, String state, String reason, long nowSeconds) {
         JobSteps js = jobs.get(s.jobId);
         if (js != null && js.active.remove(s.stepId) == s) js.release(s.placement);
+        Ending e = ending.get(s.jobId);
+        if (e != null && e.steps().active.remove(s.stepId) == s && e.steps().active.isEmpty()) ending.remove(s.jobId);
         if (!state.isEmpty() && s.endState.isEmpty()) s.endState = state;
         if (!reason.isEmpty() && s.endReason.isEmpty()) s.endReason = reason;
         long end = 0;
@@ -311,8 +330,12 @@ public final class StepCoordinator {
     }
 
     /**
-     * The job has ended: its running steps end too ({@code NODE_FAIL} with the job, else {@code CANCELLED}), and
-     * every node that ran one of its steps is told to stop whatever is left of the job.
+     * The job has ended: every node that ran one of its steps is told to stop whatever is left of the job. When
+     * its batch script ended by itself (COMPLETED, FAILED), each running step ends with its nodes' outcomes —
+     * a step whose tasks ended a moment before the script keeps its own state, one the stop ends is CANCELLED —
+     * or CANCELLED when a node has not reported within the kill grace and ten seconds ({@link #expireEnded}).
+     * Otherwise (cancelled, timed out, preempted, node failure) its running steps end at once as CANCELLED, or
+     * NODE_FAIL with the job.
      */
     public void jobEnded(long jobId, String jobState, String reason, long nowSeconds) {
         aliveAt.remove(jobId);
@@ -321,6 +344,25 @@ public final class StepCoordinator {
         String state = jobState.equals(JobOutcome.NODE_FAIL) ? JobOutcome.NODE_FAIL : JobOutcome.CANCELLED;
         String why = reason.isEmpty() ? "the job ended (" + jobState + ")" : reason;
         for (String n : js.nodesUsed) hub.stepSignal(n, new StepSignal(jobId, StepSignal.ALL_STEPS, 0, why));
+        if (js.active.isEmpty()) return;
+        if (jobState.equals(JobOutcome.COMPLETED) || jobState.equals(JobOutcome.FAILED)) {
+            ending.put(jobId, new Ending(js, state, why, nowSeconds + killGraceSeconds + 10));
+            return;
+        }
+        endAll(js, state, why, nowSeconds);
+    }
+
+    /** Ends, as their job's end says, the steps of ended jobs whose nodes have not all reported in time. */
+    public void expireEnded(long nowSeconds) {
+        for (var it = ending.entrySet().iterator(); it.hasNext(); ) {
+            Ending e = it.next().getValue();
+            if (nowSeconds < e.deadline()) continue;
+            it.remove();
+            endAll(e.steps(), e.state(), e.why(), nowSeconds);
+        }
+    }
+
+    private void endAll(JobSteps js, String state, String why, long nowSeconds) {
         List<StepRow> rows = new ArrayList<>();
         for (ServerStep s : js.active.values()) {
             if (s.endState.isEmpty()) s.endState = state;
