@@ -84,7 +84,9 @@ class DashboardUpIT {
         logs.enable(org.openqa.selenium.logging.LogType.BROWSER, java.util.logging.Level.ALL);
         o.setCapability("goog:loggingPrefs", logs);
         driver = new ChromeDriver(ChromeDriverService.createDefaultService(), o);
+        // the dashboard re-renders as data arrives: an element found a moment ago may have been replaced
         wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     }
 
     @AfterAll

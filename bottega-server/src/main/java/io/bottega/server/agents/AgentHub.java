@@ -1,6 +1,7 @@
 package io.bottega.server.agents;
 
 import io.bottega.api.agent.AgentCommands;
+import io.bottega.api.agent.AgentSync;
 import io.bottega.api.agent.CancelRequest;
 import io.bottega.api.agent.LaunchRequest;
 import io.bottega.api.agent.StepLaunch;
@@ -8,6 +9,7 @@ import io.bottega.api.agent.StepSignal;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -202,23 +204,19 @@ public final class AgentHub {
         }
     }
 
-    /** Answers a sync: at once when there is something to say, else when something comes or the wait ends. */
-    public CompletableFuture<AgentCommands> poll(String node) {
-        return poll(node, null);
-    }
-
     /**
-     * Answers the sync {@code sync} of the node. An agent syncs again only after it has applied the answer
+     * Answers the sync {@code sync} of the node: at once when there is something to say, else when something
+     * comes or the wait ends. An agent syncs again only after it has applied the answer
      * to its previous sync, or given that answer up (it stops waiting for a held answer when it has a result
      * to report, and the answer may already have been on its way). So a launch that was sent and that this
      * sync lists neither as running nor as finished never arrived: it goes out again now rather than after
      * the resend interval, which a held poll would stretch to the whole wait.
      */
-    public CompletableFuture<AgentCommands> poll(String node, io.bottega.api.agent.AgentSync sync) {
+    public CompletableFuture<AgentCommands> poll(String node, AgentSync sync) {
         Link l = link(node);
         synchronized (l) {
             if (l.waiting != null && !l.waiting.isDone()) l.waiting.complete(AgentCommands.NONE); // superseded
-            if (sync != null) resendUnarrived(l, sync);
+            resendUnarrived(l, sync);
             AgentCommands now = take(l, System.currentTimeMillis());
             if (now != null) return CompletableFuture.completedFuture(now);
             CompletableFuture<AgentCommands> f = new CompletableFuture<>();
@@ -235,14 +233,14 @@ public final class AgentHub {
         }
     }
 
-    private static void resendUnarrived(Link l, io.bottega.api.agent.AgentSync sync) {
+    private static void resendUnarrived(Link l, AgentSync sync) {
         if (!l.lastSent.isEmpty()) {
-            java.util.Set<Long> has = new java.util.HashSet<>(sync.running());
+            Set<Long> has = new HashSet<>(sync.running());
             for (var o : sync.results()) has.add(o.jobId());
             l.lastSent.keySet().removeIf(id -> !has.contains(id) && l.launches.containsKey(id));
         }
         if (!l.stepLaunchSent.isEmpty()) {
-            java.util.Set<String> has = new java.util.HashSet<>(sync.steps());
+            Set<String> has = new HashSet<>(sync.steps());
             for (var o : sync.stepResults()) has.add(o.key());
             l.stepLaunchSent.keySet().removeIf(k -> !has.contains(k) && l.stepLaunches.containsKey(k));
         }

@@ -43,27 +43,17 @@ public record Snapshot(long takenMillis, String cluster, List<NodeView> nodes, L
         return m;
     }
 
-    public long gpus() {
-        long s = 0;
-        for (NodeView n : nodes) s += n.gpus();
-        return s;
-    }
+    public long gpus() { return sum(NodeView::gpus); }
 
-    public long gpusAlloc() {
-        long s = 0;
-        for (NodeView n : nodes) s += n.gpusAlloc();
-        return s;
-    }
+    public long gpusAlloc() { return sum(NodeView::gpusAlloc); }
 
-    public long cpus() {
-        long s = 0;
-        for (NodeView n : nodes) s += n.cpus();
-        return s;
-    }
+    public long cpus() { return sum(NodeView::cpus); }
 
-    public long cpusAlloc() {
+    public long cpusAlloc() { return sum(NodeView::cpusAlloc); }
+
+    private long sum(java.util.function.ToLongFunction<NodeView> f) {
         long s = 0;
-        for (NodeView n : nodes) s += n.cpusAlloc();
+        for (NodeView n : nodes) s += f.applyAsLong(n);
         return s;
     }
 

@@ -43,7 +43,9 @@ class DashboardBrowserTest {
         }
         cluster.awaitNodesUp(Duration.ofSeconds(30));
         driver = Browser.start(dir.resolve("chromium"), 1400, 900);
+        // the dashboard re-renders as data arrives: an element found a moment ago may have been replaced
         wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     }
 
     @AfterAll
