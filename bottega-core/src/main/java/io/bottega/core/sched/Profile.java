@@ -17,13 +17,13 @@ final class Profile {
     private final Cluster cluster;
     private final Placer placer;
     private final int n;
-    private ResourceLedger ledger;
-    private long now;
-    private final long[][] times;
-    private final int[][] fc;
-    private final int[][] fg;
-    private final long[][] fm;
-    private final int[] len;
+    ResourceLedger ledger;
+    long now;
+    final long[][] times;
+    final int[][] fc;
+    final int[][] fg;
+    final long[][] fm;
+    final int[] len;
     private final int[] stamp;
     private int gen;
     private int[] touched;
@@ -35,6 +35,14 @@ final class Profile {
     private long[] candTimes = new long[64];
     private int[] candNodes;
     private int[] candCaps;
+    /** When searches go through the {@link StartIndex}: by default on machines big enough and passes long enough. */
+    enum IndexUse { AUTO, ALWAYS, NEVER }
+    private IndexUse indexUse = IndexUse.AUTO;
+    private StartIndex index;
+    private int searches;
+    static final int INDEX_MIN_NODES = 256;
+    static final int INDEX_AFTER_SEARCHES = 16;
+    static final int INDEX_MIN_ELIGIBLE = 64;
 
     Profile(Cluster cluster, Placer placer) {
         this.cluster = cluster;
@@ -59,6 +67,8 @@ final class Profile {
         now = at;
         gen++;
         touchedCount = 0;
+        searches = 0;
+        if (index != null) index.invalidate();
         for (ResourceLedger.Running r : l.runningByEnd()) {
             long end = Math.max(r.expectedEnd(), now + 1);
             var a = r.allocation();
@@ -102,7 +112,7 @@ final class Profile {
         return e < start ? INF : e;
     }
 
-    private boolean isTouched(int node) { return stamp[node] == gen; }
+    boolean isTouched(int node) { return stamp[node] == gen; }
 
     private void touch(int node) {
         if (stamp[node] == gen) return;
@@ -129,6 +139,7 @@ final class Profile {
         int i = split(node, from);
         int j = to == INF ? len[node] : split(node, to);
         long[] t = times[node];
+        if (index != null) index.changed(node, dc > 0 || dg > 0 || dm > 0);
         for (int k = i; k < j; k++) {
             fc[node][k] += dc;
             fg[node][k] += dg;
@@ -213,23 +224,40 @@ final class Profile {
     Slot earliest(Demand d, long[] elig, int lo, int hi, long from, long dur) {
         if (from < now) from = now;
         int eligibleCount = 0;
-        int only = -1;
-        for (int w = lo; w < hi && eligibleCount < 2; w++) {
+        for (int w = lo; w < hi && eligibleCount < INDEX_MIN_ELIGIBLE; w++) {
             long x = elig[w];
             if (x != 0) {
                 eligibleCount += Long.bitCount(x);
-                only = (w << 6) + Long.numberOfTrailingZeros(x);
             }
         }
         if (eligibleCount == 0) return null;
-        if (d.nodesMax() == 1 || eligibleCount == 1) return earliestSingle(d, elig, lo, hi, from, dur);
+        searches++;
+        boolean indexed = eligibleCount > 1 && useIndex(eligibleCount);
+        if (d.nodesMax() == 1 || eligibleCount == 1) return earliestSingle(d, elig, lo, hi, from, dur, indexed);
         int uniform = uniformTasksPerNode(d);
-        if (uniform > 0) return earliestUniform(d, elig, lo, hi, from, dur, uniform, d.tasks() / uniform);
+        if (uniform > 0) return earliestUniform(d, elig, lo, hi, from, dur, uniform, d.tasks() / uniform, indexed);
         // a lower bound: no start before enough nodes can each hold one task
-        long bound = earliestCount(d, elig, lo, hi, from, dur, 1, d.nodesMin());
+        long bound = earliestCount(d, elig, lo, hi, from, dur, 1, d.nodesMin(), indexed);
         if (bound == INF) return null;
         return earliestMulti(d, elig, lo, hi, bound, dur);
     }
+
+    /** Whether this search goes through the index: on a machine big enough, once the pass has searched a while. */
+    private boolean useIndex(int eligibleCount) {
+        boolean use = switch (indexUse) {
+            case NEVER -> false;
+            case ALWAYS -> true;
+            case AUTO -> n >= INDEX_MIN_NODES && searches > INDEX_AFTER_SEARCHES && eligibleCount >= INDEX_MIN_ELIGIBLE;
+        };
+        if (use && index == null) index = new StartIndex(this, cluster);
+        return use;
+    }
+
+    /** Tests choose whether searches use the index (they must give the same slots either way). */
+    void indexUse(IndexUse use) { this.indexUse = use; }
+
+    /** Searches answered through the index so far (for tests). */
+    long indexedSearches() { return index == null ? 0 : index.answered(); }
 
     /** Tasks every node of the job takes when that is fixed (exact tasks per node, or one per node on N nodes); else 0. */
     private static int uniformTasksPerNode(Demand d) {
@@ -246,19 +274,31 @@ final class Profile {
      * start times form intervals (between the stretches where it is too full); a sweep over their ends finds
      * the first instant at which enough nodes are feasible, then the usual choice is made among them.
      */
-    private Slot earliestUniform(Demand d, long[] elig, int lo, int hi, long from, long dur, int perNode, int nodes) {
-        long t = earliestCount(d, elig, lo, hi, from, dur, perNode, nodes);
+    private Slot earliestUniform(Demand d, long[] elig, int lo, int hi, long from, long dur, int perNode, int nodes, boolean indexed) {
+        long[] found = indexed ? index.earliestCount(d, elig, lo, hi, from, dur, perNode, nodes) : null;
+        long t = found != null ? found[0] : earliestCount(d, elig, lo, hi, from, dur, perNode, nodes, false);
         if (t == INF) return null;
         int count = 0;
-        for (int w = lo; w < hi; w++) {
-            long x = elig[w];
-            while (x != 0) {
-                int node = (w << 6) + Long.numberOfTrailingZeros(x);
-                x &= x - 1;
+        if (found != null) {
+            // every node feasible at t was read by the search
+            for (int node : index.reached()) {
                 if (capacityOver(d, node, t, dur) >= perNode) {
                     candNodes[count] = node;
                     candCaps[count] = perNode;
                     count++;
+                }
+            }
+        } else {
+            for (int w = lo; w < hi; w++) {
+                long x = elig[w];
+                while (x != 0) {
+                    int node = (w << 6) + Long.numberOfTrailingZeros(x);
+                    x &= x - 1;
+                    if (capacityOver(d, node, t, dur) >= perNode) {
+                        candNodes[count] = node;
+                        candCaps[count] = perNode;
+                        count++;
+                    }
                 }
             }
         }
@@ -270,7 +310,11 @@ final class Profile {
     private long[] events = new long[256];
 
     /** The first instant ≥ from at which at least {@code nodes} eligible nodes can each hold {@code perNode} tasks for dur. */
-    private long earliestCount(Demand d, long[] elig, int lo, int hi, long from, long dur, int perNode, int nodes) {
+    private long earliestCount(Demand d, long[] elig, int lo, int hi, long from, long dur, int perNode, int nodes, boolean indexed) {
+        if (indexed) {
+            long[] found = index.earliestCount(d, elig, lo, hi, from, dur, perNode, nodes);
+            if (found != null) return found[0];
+        }
         int always = 0;
         int ne = 0;
         for (int w = lo; w < hi; w++) {
@@ -288,6 +332,14 @@ final class Profile {
                 ne = feasibleIntervals(d, node, perNode, from, dur, ne);
             }
         }
+        return sweep(ne, always, nodes, from);
+    }
+
+    /**
+     * The first instant at which {@code nodes} nodes are feasible: {@code always} of them from {@code from} on,
+     * the others over the intervals of the first {@code ne} events; INF if never.
+     */
+    long sweep(int ne, int always, int nodes, long from) {
         if (always >= nodes) return from;
         // events: (time << 1) | 1 for an interval's start, (time << 1) for the instant after its end; ends first
         java.util.Arrays.sort(events, 0, ne);
@@ -305,7 +357,12 @@ final class Profile {
     }
 
     /** Appends the node's feasible start intervals after {@code from} as events; returns the new event count. */
-    private int feasibleIntervals(Demand d, int node, int perNode, long from, long dur, int ne) {
+    int feasibleIntervals(Demand d, int node, int perNode, long from, long dur, int ne) {
+        return feasibleIntervals(d, node, perNode, from, dur, ne, INF);
+    }
+
+    /** The same, leaving out the intervals that begin after {@code until}. */
+    int feasibleIntervals(Demand d, int node, int perNode, long from, long dur, int ne, long until) {
         int needC = d.coresFor(cluster, node, perNode);
         int needG = d.gpusFor(cluster, node, perNode);
         long needM = d.memFor(cluster, node, perNode);
@@ -322,7 +379,10 @@ final class Profile {
             long segEnd = k + 1 < l ? ts[k + 1] : INF;
             boolean ok = c[k] >= needC && g[k] >= needG && m[k] >= needM;
             if (ok) {
-                if (start < 0) start = segStart;
+                if (start < 0) {
+                    if (segStart > until) return ne;
+                    start = segStart;
+                }
                 if (segEnd == INF) return event(ne, start, true);
             } else if (start >= 0) {
                 long last = segStart - dur; // latest start whose window ends by this bad stretch
@@ -363,7 +423,11 @@ final class Profile {
     }
 
     /** Per-node sweep: the earliest window on one node; best fit then lowest id among nodes free as early. */
-    private Slot earliestSingle(Demand d, long[] elig, int lo, int hi, long from, long dur) {
+    private Slot earliestSingle(Demand d, long[] elig, int lo, int hi, long from, long dur, boolean indexed) {
+        if (indexed) {
+            long[] found = index.earliestSingle(d, elig, lo, hi, from, dur);
+            if (found != null) return found[1] < 0 ? null : new Slot(found[0], new int[] {(int) found[1]}, new int[] {d.tasks()});
+        }
         int t = d.tasks();
         long best = INF;
         int bestNode = -1;
@@ -388,13 +452,13 @@ final class Profile {
     }
 
     /** Smaller is a tighter fit: free GPUs (GPU nodes) or free cores left over at the start. */
-    private int fitKey(Demand d, int node, long s, long dur) {
+    int fitKey(Demand d, int node, long s, long dur) {
         windowMin(node, s, dur);
         return cluster.gpus(node) > 0 ? wg : (1 << 16) + wc;
     }
 
     /** Earliest start ≥ from on one node where {@code t} tasks fit for dur; INF if none before {@code bound}. */
-    private long earliestOnNode(Demand d, int node, int t, long from, long dur, long bound) {
+    long earliestOnNode(Demand d, int node, int t, long from, long dur, long bound) {
         int needC = d.coresFor(cluster, node, t);
         int needG = d.gpusFor(cluster, node, t);
         long needM = d.memFor(cluster, node, t);
@@ -411,7 +475,8 @@ final class Profile {
         long start = -1;
         for (int k = i; k < l; k++) {
             long segStart = Math.max(ts[k], from);
-            if (segStart > bound) return INF;
+            // a window that began by the bound may run on past it: only a window yet to begin is cut
+            if (start < 0 && segStart > bound) return INF;
             if (c[k] < needC || g[k] < needG || m[k] < needM) {
                 start = -1;
                 continue;

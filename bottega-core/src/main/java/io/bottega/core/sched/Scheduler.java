@@ -94,6 +94,12 @@ public final class Scheduler {
 
     public Cluster cluster() { return cluster; }
 
+    /** Tests: whether the profile's searches use its {@link StartIndex} (the slots must be the same either way). */
+    void profileIndex(Profile.IndexUse use) { profile.indexUse(use); }
+
+    /** Tests: how many of the profile's searches its index has answered. */
+    long indexedSearches() { return profile.indexedSearches(); }
+
     public SchedulerConfig config() { return config; }
 
     /** What a pass should compute beyond its decisions. */

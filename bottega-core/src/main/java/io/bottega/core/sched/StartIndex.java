@@ -1,0 +1,472 @@
+package io.bottega.core.sched;
+
+import io.bottega.core.model.Cluster;
+import io.bottega.core.model.Demand;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * An index over the {@link Profile} that lets the search for a job's earliest start skip the nodes that cannot
+ * beat the best start found so far, instead of reading every eligible node's step function.
+ *
+ * <p>Nodes of the same shape (cores, GPUs, memory) form a class. For each class, a binary tree over its nodes
+ * holds, for a few <em>levels</em> of its bottleneck resource (GPUs on GPU nodes; 1, 2, 4, ... cores and all
+ * of them on CPU nodes) and for each <em>octave</em> of duration (2<sup>o</sup> seconds), the earliest instant
+ * at which a stretch of at least 2<sup>o</sup> seconds with that many free units begins on the node (leaves),
+ * or on any node below (inner tree nodes: the minimum of the children). A job that needs {@code x} units for
+ * {@code dur} seconds can only start on a node inside such a stretch of the highest level not above {@code x}
+ * and of the octave of {@code dur}, so that value, raised to {@code from}, is a lower bound of the node's
+ * earliest start; the searches walk the tree best first and stop when the bound passes what they look for.
+ * Every node they reach is checked exactly, on all resources, by the profile's own code — the index only
+ * decides which nodes are read, never what is chosen, so a search gives what a scan of every node gives.
+ *
+ * <p>Kept up to date lazily: taking resources (a reservation) can only delay starts, so a leaf computed before
+ * stays a lower bound; the node is marked and its leaf recomputed when a search reaches it. Giving resources
+ * back (a reservation moved, an advance reservation's window opened for its own jobs) recomputes the leaf before
+ * the next search. Built on the first search of a pass that is worth it, dropped when the profile is reset.
+ */
+final class StartIndex {
+    static final int OCTAVES = 24;
+    private static final long INF = Long.MAX_VALUE;
+
+    private final Profile profile;
+    private final Cluster cluster;
+    private final NodeClass[] classes;
+    private final int[] classOf;
+    private final int[] posOf;
+    /** Nodes that took resources since their leaf was computed: the leaf is still a lower bound, recomputed when reached. */
+    private final boolean[] dirty;
+    /** Nodes that gave resources back: their leaves are recomputed before the next search. */
+    private final boolean[] stale;
+    private int[] staleNodes = new int[16];
+    private int staleCount;
+    private boolean built;
+    // per search
+    private final int[] levelOf;
+    private long[] heapKeys = new long[64];
+    private int[] heapItems = new int[64];
+    private int heapSize;
+    /** The pending tree nodes are a stack (depth first) rather than a heap (least bound first). */
+    private boolean depthFirst;
+    private final int[] seen;
+    private int seenGen;
+    private int[] reached = new int[64];
+    private int reachedCount;
+    private long answered;
+
+    /** Nodes of one shape and their tree. */
+    private static final class NodeClass {
+        final int[] nodes;
+        final boolean byGpus;
+        final int[] thresholds;
+        final int leaves;
+        final long[] tree;
+        final long[] mask;
+
+        NodeClass(int[] nodes, boolean byGpus, int[] thresholds, int words) {
+            this.nodes = nodes;
+            this.byGpus = byGpus;
+            this.thresholds = thresholds;
+            int l = 1;
+            while (l < nodes.length) l <<= 1;
+            this.leaves = l;
+            this.tree = new long[2 * l * thresholds.length * OCTAVES];
+            this.mask = new long[words];
+            for (int n : nodes) mask[n >> 6] |= 1L << n;
+        }
+
+        int width() { return thresholds.length * OCTAVES; }
+
+        /** The highest level whose threshold is at most {@code units}; -1 if none (the index cannot help). */
+        int levelFor(int units) {
+            int l = -1;
+            for (int i = 0; i < thresholds.length && thresholds[i] <= units; i++) l = i;
+            return l;
+        }
+    }
+
+    StartIndex(Profile profile, Cluster cluster) {
+        this.profile = profile;
+        this.cluster = cluster;
+        int n = cluster.nodeCount();
+        int words = (n + 63) >> 6;
+        classOf = new int[n];
+        posOf = new int[n];
+        dirty = new boolean[n];
+        stale = new boolean[n];
+        seen = new int[n];
+        // classes in the order of their first node; members in node order
+        Map<String, Integer> ids = new HashMap<>();
+        int[] sizes = new int[n];
+        for (int i = 0; i < n; i++) {
+            String shape = cluster.cores(i) + "/" + cluster.gpus(i) + "/" + cluster.memoryMb(i);
+            Integer id = ids.get(shape);
+            if (id == null) {
+                id = ids.size();
+                ids.put(shape, id);
+            }
+            classOf[i] = id;
+            posOf[i] = sizes[id]++;
+        }
+        classes = new NodeClass[ids.size()];
+        int[][] members = new int[classes.length][];
+        for (int ci = 0; ci < classes.length; ci++) members[ci] = new int[sizes[ci]];
+        for (int i = 0; i < n; i++) members[classOf[i]][posOf[i]] = i;
+        for (int ci = 0; ci < classes.length; ci++) {
+            int first = members[ci][0];
+            boolean byGpus = cluster.gpus(first) > 0;
+            classes[ci] = new NodeClass(members[ci], byGpus, thresholds(byGpus ? cluster.gpus(first) : cluster.cores(first)), words);
+        }
+        levelOf = new int[classes.length];
+    }
+
+    private static int[] thresholds(int units) {
+        if (units <= 8) {
+            int[] t = new int[units];
+            for (int i = 0; i < units; i++) t[i] = i + 1;
+            return t;
+        }
+        int k = 0;
+        while ((1 << (k + 1)) < units) k++;
+        int[] t = new int[k + 2];
+        for (int i = 0; i <= k; i++) t[i] = 1 << i;
+        t[k + 1] = units;
+        return t;
+    }
+
+    static int octave(long len) {
+        if (len <= 1) return 0;
+        return Math.min(63 - Long.numberOfLeadingZeros(len), OCTAVES - 1);
+    }
+
+    /** Forgets everything: the profile was reset. */
+    void invalidate() {
+        built = false;
+        for (int i = 0; i < staleCount; i++) stale[staleNodes[i]] = false;
+        staleCount = 0;
+    }
+
+    /** Searches the index has answered (for tests). */
+    long answered() { return answered; }
+
+    /** The profile changed on {@code node}: {@code gaveBack} when resources were given back there. */
+    void changed(int node, boolean gaveBack) {
+        if (!built) return;
+        if (gaveBack) {
+            if (!stale[node]) {
+                stale[node] = true;
+                if (staleCount == staleNodes.length) staleNodes = Arrays.copyOf(staleNodes, staleCount * 2);
+                staleNodes[staleCount++] = node;
+            }
+        } else {
+            dirty[node] = true;
+        }
+    }
+
+    private void build() {
+        for (NodeClass c : classes) {
+            Arrays.fill(c.tree, INF);
+            for (int pos = 0; pos < c.nodes.length; pos++) leaf(c, pos);
+            int w = c.width();
+            for (int v = c.leaves - 1; v >= 1; v--) combine(c.tree, v, w);
+        }
+        Arrays.fill(dirty, false);
+        for (int i = 0; i < staleCount; i++) stale[staleNodes[i]] = false;
+        staleCount = 0;
+        built = true;
+    }
+
+    private static boolean combine(long[] tree, int v, int w) {
+        int a = 2 * v * w, b = (2 * v + 1) * w, o = v * w;
+        long changed = 0;
+        for (int i = 0; i < w; i++) {
+            long m = Math.min(tree[a + i], tree[b + i]);
+            changed |= tree[o + i] ^ m;
+            tree[o + i] = m;
+        }
+        return changed != 0;
+    }
+
+    /** Recomputes a node's leaf from the profile and the inner nodes above it. */
+    private void refresh(int node) {
+        NodeClass c = classes[classOf[node]];
+        int pos = posOf[node];
+        leaf(c, pos);
+        dirty[node] = false;
+        int w = c.width();
+        for (int v = (c.leaves + pos) >> 1; v >= 1; v >>= 1) {
+            if (!combine(c.tree, v, w)) break;
+        }
+    }
+
+    /** The leaf of one node: for each level and octave, where the first long enough free stretch begins. */
+    private void leaf(NodeClass c, int pos) {
+        int node = c.nodes[pos];
+        int w = c.width();
+        int base = (c.leaves + pos) * w;
+        Arrays.fill(c.tree, base, base + w, INF);
+        Profile p = profile;
+        boolean touched = p.isTouched(node);
+        int len = touched ? p.len[node] : 1;
+        long[] ts = touched ? p.times[node] : null;
+        int[] free = touched ? (c.byGpus ? p.fg[node] : p.fc[node]) : null;
+        int untouchedFree = touched ? 0 : c.byGpus ? Long.bitCount(p.ledger.freeGpus[node]) : p.ledger.freeCores[node];
+        for (int l = 0; l < c.thresholds.length; l++) {
+            int tau = c.thresholds[l];
+            int off = base + l * OCTAVES;
+            int filled = -1;
+            long runStart = -1;
+            for (int k = 0; k < len && filled < OCTAVES - 1; k++) {
+                int f = touched ? free[k] : untouchedFree;
+                long t = touched ? ts[k] : p.now;
+                if (f >= tau) {
+                    if (runStart < 0) runStart = t;
+                } else if (runStart >= 0) {
+                    filled = mark(c.tree, off, filled, runStart, octave(t - runStart));
+                    runStart = -1;
+                }
+            }
+            if (runStart >= 0 && filled < OCTAVES - 1) mark(c.tree, off, filled, runStart, OCTAVES - 1);
+        }
+    }
+
+    private static int mark(long[] tree, int off, int filled, long start, int oct) {
+        for (int o = filled + 1; o <= oct; o++) tree[off + o] = start;
+        return Math.max(filled, oct);
+    }
+
+    private void flushStale() {
+        for (int i = 0; i < staleCount; i++) {
+            int node = staleNodes[i];
+            stale[node] = false;
+            refresh(node);
+        }
+        staleCount = 0;
+    }
+
+    /**
+     * Prepares a search: the level of each class the job may use, from the units it needs on one of its nodes
+     * ({@code perNode} tasks). False when the index cannot bound this job (it needs none of a class's bottleneck
+     * resource, or no class holds an eligible node).
+     */
+    private boolean prepare(Demand d, long[] elig, int lo, int hi, int perNode) {
+        if (!built) build();
+        else if (staleCount > 0) flushStale();
+        boolean any = false;
+        for (int ci = 0; ci < classes.length; ci++) {
+            NodeClass c = classes[ci];
+            levelOf[ci] = -1;
+            boolean meets = false;
+            for (int wd = lo; wd < hi && !meets; wd++) meets = (elig[wd] & c.mask[wd]) != 0;
+            if (!meets) continue;
+            int first = c.nodes[0];
+            int units = c.byGpus ? d.gpusFor(cluster, first, perNode) : d.coresFor(cluster, first, perNode);
+            int l = c.levelFor(units);
+            if (l < 0) return false;
+            levelOf[ci] = l;
+            any = true;
+        }
+        if (!any) return false;
+        heapSize = 0;
+        if (++seenGen == 0) {
+            Arrays.fill(seen, 0);
+            seenGen = 1;
+        }
+        reachedCount = 0;
+        return true;
+    }
+
+    private long key(int ci, int v, int oct, long from) {
+        NodeClass c = classes[ci];
+        long b = c.tree[(v * c.thresholds.length + levelOf[ci]) * OCTAVES + oct];
+        return Math.max(b, from);
+    }
+
+    private void pushRoots(int oct, long from, long limit) {
+        for (int ci = 0; ci < classes.length; ci++) {
+            if (levelOf[ci] < 0) continue;
+            long k = key(ci, 1, oct, from);
+            if (k <= limit) push(k, ci << 24 | 1);
+        }
+    }
+
+    /**
+     * The next eligible node in the order of the bound, with its bound at most {@code limit}, or -1. Inner
+     * nodes are opened on the way; a leaf whose node changed since it was computed is recomputed and put back
+     * if its bound grew. The bound of the node returned is {@link #lastKey}.
+     */
+    private int next(long[] elig, int lo, int hi, int oct, long from, long limit) {
+        while (heapSize > 0) {
+            int top = depthFirst ? heapSize - 1 : 0;
+            long k = heapKeys[top];
+            int item = heapItems[top];
+            if (depthFirst) {
+                heapSize--;
+                if (k > limit) continue;
+            } else {
+                if (k > limit) return -1;
+                pop();
+            }
+            int ci = item >>> 24, v = item & 0xFFFFFF;
+            NodeClass c = classes[ci];
+            // go down towards the smaller bound at once, leaving the other child for later
+            while (v < c.leaves) {
+                long kl = key(ci, 2 * v, oct, from), kr = key(ci, 2 * v + 1, oct, from);
+                int near = kl <= kr ? 2 * v : 2 * v + 1;
+                long kn = Math.min(kl, kr), kf = Math.max(kl, kr);
+                if (kf <= limit) push(kf, ci << 24 | (near ^ 1));
+                if (kn > limit) break;
+                v = near;
+                k = kn;
+            }
+            if (v < c.leaves) continue;
+            int pos = v - c.leaves;
+            if (pos >= c.nodes.length) continue;
+            int node = c.nodes[pos];
+            int wd = node >> 6;
+            if (wd < lo || wd >= hi || (elig[wd] & (1L << node)) == 0) continue;
+            if (dirty[node]) {
+                refresh(node);
+                long nk = key(ci, v, oct, from);
+                if (nk > k) {
+                    if (nk <= limit) push(nk, ci << 24 | v);
+                    continue;
+                }
+            }
+            lastKey = k;
+            return node;
+        }
+        return -1;
+    }
+
+    private long lastKey;
+
+    /** The least bound still to be reached, INF when none (least bound first only). */
+    private long peekKey() { return heapSize == 0 ? INF : heapKeys[0]; }
+
+    /**
+     * The single-node search of {@link Profile#earliest}: the earliest start on one eligible node, then the
+     * tightest fit, then the lowest node id. Null when the index cannot bound this job (the caller scans).
+     * A found start of INF means no node ever fits.
+     */
+    long[] earliestSingle(Demand d, long[] elig, int lo, int hi, long from, long dur) {
+        int t = d.tasks();
+        if (!prepare(d, elig, lo, hi, t)) return null;
+        answered++;
+        int oct = octave(dur);
+        // every node whose bound is at most the best start is read whatever the order: depth first costs least
+        depthFirst = true;
+        pushRoots(oct, from, INF - 1);
+        long best = INF;
+        int bestNode = -1;
+        int bestFit = Integer.MAX_VALUE;
+        int node;
+        while ((node = next(elig, lo, hi, oct, from, best == INF ? INF - 1 : best)) >= 0) {
+            // no start on this node before its bound: its profile is read from there
+            long s = profile.earliestOnNode(d, node, t, lastKey, dur, best);
+            if (s == INF) continue;
+            int fit = profile.fitKey(d, node, s, dur);
+            if (s < best || (s == best && (fit < bestFit || (fit == bestFit && node < bestNode)))) {
+                best = s;
+                bestNode = node;
+                bestFit = fit;
+            }
+        }
+        return new long[] {best, bestNode};
+    }
+
+    /**
+     * The search of {@link Profile}'s earliestCount: the first instant ≥ from at which {@code nodes} eligible
+     * nodes can each hold {@code perNode} tasks for dur. Nodes are read in the order of their bound; the sweep
+     * over the feasible intervals read so far is final once the instant it finds comes before the bound of
+     * every node not read yet. Returns null when the index cannot bound this job; the nodes read are then
+     * {@link #reached()} (every node feasible at the returned instant is among them).
+     */
+    long[] earliestCount(Demand d, long[] elig, int lo, int hi, long from, long dur, int perNode, int nodes) {
+        if (!prepare(d, elig, lo, hi, perNode)) return null;
+        answered++;
+        depthFirst = false;
+        int oct = octave(dur);
+        pushRoots(oct, from, INF - 1);
+        Profile p = profile;
+        int ne = 0;
+        int always = 0;
+        int nextSweep = nodes;
+        long enough = INF - 1; // once a sweep finds an instant, no node whose bound is later can make it earlier
+        while (true) {
+            int node = reachedCount >= nextSweep ? -1 : next(elig, lo, hi, oct, from, enough);
+            if (node < 0) {
+                long x = peekKey();
+                if (x > enough) x = INF;
+                long t = p.sweep(ne, always, nodes, from);
+                if (t < x) return new long[] {t};
+                if (x == INF) return new long[] {INF};
+                if (t != INF) enough = t;
+                nextSweep = Math.max(nextSweep, reachedCount) * 2;
+                continue;
+            }
+            if (seen[node] == seenGen) continue;
+            seen[node] = seenGen;
+            if (reachedCount == reached.length) reached = Arrays.copyOf(reached, reachedCount * 2);
+            reached[reachedCount++] = node;
+            if (!p.isTouched(node)) {
+                if (d.capacity(cluster, node, p.ledger.freeCores[node], Long.bitCount(p.ledger.freeGpus[node]),
+                        p.ledger.freeMem[node]) >= perNode) {
+                    always++;
+                }
+            } else {
+                ne = p.feasibleIntervals(d, node, perNode, lastKey, dur, ne, enough);
+            }
+        }
+    }
+
+    /** The nodes the last {@link #earliestCount} read, sorted by id. */
+    int[] reached() {
+        int[] r = Arrays.copyOf(reached, reachedCount);
+        Arrays.sort(r);
+        return r;
+    }
+
+    private void push(long k, int item) {
+        if (heapSize == heapKeys.length) {
+            heapKeys = Arrays.copyOf(heapKeys, heapSize * 2);
+            heapItems = Arrays.copyOf(heapItems, heapSize * 2);
+        }
+        if (depthFirst) {
+            heapKeys[heapSize] = k;
+            heapItems[heapSize++] = item;
+            return;
+        }
+        int i = heapSize++;
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            if (heapKeys[parent] <= k) break;
+            heapKeys[i] = heapKeys[parent];
+            heapItems[i] = heapItems[parent];
+            i = parent;
+        }
+        heapKeys[i] = k;
+        heapItems[i] = item;
+    }
+
+    private void pop() {
+        int last = --heapSize;
+        if (last == 0) return;
+        long k = heapKeys[last];
+        int item = heapItems[last];
+        int i = 0;
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= last) break;
+            if (child + 1 < last && heapKeys[child + 1] < heapKeys[child]) child++;
+            if (heapKeys[child] >= k) break;
+            heapKeys[i] = heapKeys[child];
+            heapItems[i] = heapItems[child];
+            i = child;
+        }
+        heapKeys[i] = k;
+        heapItems[i] = item;
+    }
+}
