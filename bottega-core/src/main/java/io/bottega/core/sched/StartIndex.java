@@ -28,12 +28,15 @@ import java.util.Map;
  * the next search. Built on the first search of a pass that is worth it, dropped when the profile is reset.
  */
 final class StartIndex {
-    static final int OCTAVES = 24;
+    /** At most 24 octaves of duration: stretches of 2^23 s (97 days) or more are one class. */
+    static final int MAX_OCTAVES = 24;
     private static final long INF = Long.MAX_VALUE;
 
     private final Profile profile;
     private final Cluster cluster;
     private final NodeClass[] classes;
+    /** Octaves kept: up to that of the longest time limit of any partition (no job's window is longer). */
+    private final int octaves;
     private final int[] classOf;
     private final int[] posOf;
     /** Nodes that took resources since their leaf was computed: the leaf is still a lower bound, recomputed when reached. */
@@ -64,20 +67,22 @@ final class StartIndex {
         final int leaves;
         final long[] tree;
         final long[] mask;
+        final int octaves;
 
-        NodeClass(int[] nodes, boolean byGpus, int[] thresholds, int words) {
+        NodeClass(int[] nodes, boolean byGpus, int[] thresholds, int words, int octaves) {
             this.nodes = nodes;
             this.byGpus = byGpus;
             this.thresholds = thresholds;
             int l = 1;
             while (l < nodes.length) l <<= 1;
             this.leaves = l;
-            this.tree = new long[2 * l * thresholds.length * OCTAVES];
+            this.octaves = octaves;
+            this.tree = new long[2 * l * thresholds.length * octaves];
             this.mask = new long[words];
             for (int n : nodes) mask[n >> 6] |= 1L << n;
         }
 
-        int width() { return thresholds.length * OCTAVES; }
+        int width() { return thresholds.length * octaves; }
 
         /** The highest level whose threshold is at most {@code units}; -1 if none (the index cannot help). */
         int levelFor(int units) {
@@ -97,6 +102,9 @@ final class StartIndex {
         dirty = new boolean[n];
         stale = new boolean[n];
         seen = new int[n];
+        long longest = 1;
+        for (var partition : cluster.partitions()) longest = Math.max(longest, partition.maxTimeLimit());
+        octaves = Math.min(MAX_OCTAVES, 64 - Long.numberOfLeadingZeros(longest));
         // classes in the order of their first node; members in node order
         Map<String, Integer> ids = new HashMap<>();
         int[] sizes = new int[n];
@@ -117,7 +125,7 @@ final class StartIndex {
         for (int ci = 0; ci < classes.length; ci++) {
             int first = members[ci][0];
             boolean byGpus = cluster.gpus(first) > 0;
-            classes[ci] = new NodeClass(members[ci], byGpus, thresholds(byGpus ? cluster.gpus(first) : cluster.cores(first)), words);
+            classes[ci] = new NodeClass(members[ci], byGpus, thresholds(byGpus ? cluster.gpus(first) : cluster.cores(first)), words, octaves);
         }
         levelOf = new int[classes.length];
     }
@@ -136,9 +144,10 @@ final class StartIndex {
         return t;
     }
 
-    static int octave(long len) {
+    /** The octave of a duration, the last one holding every longer duration too. */
+    int octave(long len) {
         if (len <= 1) return 0;
-        return Math.min(63 - Long.numberOfLeadingZeros(len), OCTAVES - 1);
+        return Math.min(63 - Long.numberOfLeadingZeros(len), octaves - 1);
     }
 
     /** Forgets everything: the profile was reset. */
@@ -178,26 +187,42 @@ final class StartIndex {
         built = true;
     }
 
-    private static boolean combine(long[] tree, int v, int w) {
+    private static void combine(long[] tree, int v, int w) {
         int a = 2 * v * w, b = (2 * v + 1) * w, o = v * w;
-        long changed = 0;
-        for (int i = 0; i < w; i++) {
-            long m = Math.min(tree[a + i], tree[b + i]);
-            changed |= tree[o + i] ^ m;
-            tree[o + i] = m;
-        }
-        return changed != 0;
+        for (int i = 0; i < w; i++) tree[o + i] = Math.min(tree[a + i], tree[b + i]);
     }
 
-    /** Recomputes a node's leaf from the profile and the inner nodes above it. */
+    private long[] oldLeaf = new long[0];
+    private int[] changedEntries = new int[0];
+
+    /** Recomputes a node's leaf from the profile, and above it the entries that changed, as far as they change. */
     private void refresh(int node) {
         NodeClass c = classes[classOf[node]];
         int pos = posOf[node];
+        int w = c.width();
+        int leafAt = (c.leaves + pos) * w;
+        if (oldLeaf.length < w) {
+            oldLeaf = new long[w];
+            changedEntries = new int[w];
+        }
+        long[] tree = c.tree;
+        System.arraycopy(tree, leafAt, oldLeaf, 0, w);
         leaf(c, pos);
         dirty[node] = false;
-        int w = c.width();
-        for (int v = (c.leaves + pos) >> 1; v >= 1; v >>= 1) {
-            if (!combine(c.tree, v, w)) break;
+        int n = 0;
+        for (int i = 0; i < w; i++) if (tree[leafAt + i] != oldLeaf[i]) changedEntries[n++] = i;
+        for (int v = (c.leaves + pos) >> 1; v >= 1 && n > 0; v >>= 1) {
+            int a = 2 * v * w, b = a + w, o = v * w;
+            int kept = 0;
+            for (int j = 0; j < n; j++) {
+                int i = changedEntries[j];
+                long m = Math.min(tree[a + i], tree[b + i]);
+                if (tree[o + i] != m) {
+                    tree[o + i] = m;
+                    changedEntries[kept++] = i;
+                }
+            }
+            n = kept;
         }
     }
 
@@ -215,10 +240,10 @@ final class StartIndex {
         int untouchedFree = touched ? 0 : c.byGpus ? Long.bitCount(p.ledger.freeGpus[node]) : p.ledger.freeCores[node];
         for (int l = 0; l < c.thresholds.length; l++) {
             int tau = c.thresholds[l];
-            int off = base + l * OCTAVES;
+            int off = base + l * octaves;
             int filled = -1;
             long runStart = -1;
-            for (int k = 0; k < len && filled < OCTAVES - 1; k++) {
+            for (int k = 0; k < len && filled < octaves - 1; k++) {
                 int f = touched ? free[k] : untouchedFree;
                 long t = touched ? ts[k] : p.now;
                 if (f >= tau) {
@@ -228,7 +253,7 @@ final class StartIndex {
                     runStart = -1;
                 }
             }
-            if (runStart >= 0 && filled < OCTAVES - 1) mark(c.tree, off, filled, runStart, OCTAVES - 1);
+            if (runStart >= 0 && filled < octaves - 1) mark(c.tree, off, filled, runStart, octaves - 1);
         }
     }
 
@@ -280,7 +305,7 @@ final class StartIndex {
 
     private long key(int ci, int v, int oct, long from) {
         NodeClass c = classes[ci];
-        long b = c.tree[(v * c.thresholds.length + levelOf[ci]) * OCTAVES + oct];
+        long b = c.tree[(v * c.thresholds.length + levelOf[ci]) * octaves + oct];
         return Math.max(b, from);
     }
 
