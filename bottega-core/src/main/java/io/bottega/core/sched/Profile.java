@@ -363,10 +363,13 @@ final class Profile {
 
     /** The same, leaving out the intervals that begin after {@code until}. */
     int feasibleIntervals(Demand d, int node, int perNode, long from, long dur, int ne, long until) {
-        int needC = d.coresFor(cluster, node, perNode);
-        int needG = d.gpusFor(cluster, node, perNode);
-        long needM = d.memFor(cluster, node, perNode);
         if (!fitsEmptyNode(d, node, perNode)) return ne; // tasks per node beyond what the node can ever hold
+        return feasibleIntervals(node, d.coresFor(cluster, node, perNode), d.gpusFor(cluster, node, perNode),
+                d.memFor(cluster, node, perNode), from, dur, ne, until);
+    }
+
+    /** The same for a node (touched, and able to hold the tasks when empty) and what they need of it. */
+    int feasibleIntervals(int node, int needC, int needG, long needM, long from, long dur, int ne, long until) {
         long[] ts = times[node];
         int[] c = fc[node];
         int[] g = fg[node];

@@ -48,6 +48,10 @@ final class StartIndex {
     private boolean built;
     // per search
     private final int[] levelOf;
+    private final int[] needCores;
+    private final int[] needGpus;
+    private final long[] needMem;
+    private final boolean[] fitsEmpty;
     private long[] heapKeys = new long[64];
     private int[] heapItems = new int[64];
     private int heapSize;
@@ -128,6 +132,10 @@ final class StartIndex {
             classes[ci] = new NodeClass(members[ci], byGpus, thresholds(byGpus ? cluster.gpus(first) : cluster.cores(first)), words, octaves);
         }
         levelOf = new int[classes.length];
+        needCores = new int[classes.length];
+        needGpus = new int[classes.length];
+        needMem = new long[classes.length];
+        fitsEmpty = new boolean[classes.length];
     }
 
     private static int[] thresholds(int units) {
@@ -413,6 +421,14 @@ final class StartIndex {
         if (!prepare(d, elig, lo, hi, perNode)) return null;
         answered++;
         depthFirst = false;
+        for (int ci = 0; ci < classes.length; ci++) {
+            if (levelOf[ci] < 0) continue;
+            int first = classes[ci].nodes[0]; // what the tasks need is the same on every node of a shape
+            needCores[ci] = d.coresFor(cluster, first, perNode);
+            needGpus[ci] = d.gpusFor(cluster, first, perNode);
+            needMem[ci] = d.memFor(cluster, first, perNode);
+            fitsEmpty[ci] = d.capacityOnEmptyNode(cluster, first) >= perNode;
+        }
         int oct = octave(dur);
         pushRoots(oct, from, INF - 1);
         Profile p = profile;
@@ -441,8 +457,9 @@ final class StartIndex {
                         p.ledger.freeMem[node]) >= perNode) {
                     always++;
                 }
-            } else {
-                ne = p.feasibleIntervals(d, node, perNode, lastKey, dur, ne, enough);
+            } else if (fitsEmpty[classOf[node]]) {
+                int ci = classOf[node];
+                ne = p.feasibleIntervals(node, needCores[ci], needGpus[ci], needMem[ci], lastKey, dur, ne, enough);
             }
         }
     }
