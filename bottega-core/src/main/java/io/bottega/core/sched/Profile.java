@@ -41,7 +41,7 @@ final class Profile {
     private StartIndex index;
     private int searches;
     static final int INDEX_MIN_NODES = 256;
-    static final int INDEX_AFTER_SEARCHES = 16;
+    static final int INDEX_AFTER_SEARCHES = 64;
     static final int INDEX_MIN_ELIGIBLE = 64;
 
     Profile(Cluster cluster, Placer placer) {

@@ -184,9 +184,10 @@ final class StartIndex {
 
     private void build() {
         for (NodeClass c : classes) {
-            Arrays.fill(c.tree, INF);
-            for (int pos = 0; pos < c.nodes.length; pos++) leaf(c, pos);
             int w = c.width();
+            // leaves beyond the last node never hold a start; every other entry is written below
+            Arrays.fill(c.tree, (c.leaves + c.nodes.length) * w, 2 * c.leaves * w, INF);
+            for (int pos = 0; pos < c.nodes.length; pos++) leaf(c, pos);
             for (int v = c.leaves - 1; v >= 1; v--) combine(c.tree, v, w);
         }
         Arrays.fill(dirty, false);
