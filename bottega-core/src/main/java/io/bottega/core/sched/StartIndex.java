@@ -18,14 +18,17 @@ import java.util.Map;
  * or on any node below (inner tree nodes: the minimum of the children). A job that needs {@code x} units for
  * {@code dur} seconds can only start on a node inside such a stretch of the highest level not above {@code x}
  * and of the octave of {@code dur}, so that value, raised to {@code from}, is a lower bound of the node's
- * earliest start; the searches walk the tree best first and stop when the bound passes what they look for.
+ * earliest start. The searches walk the tree and leave out every subtree whose bound passes what they look
+ * for: a single-node job's search depth first (it reads every node whose bound is at most the best start found
+ * so far, in any order), a multi-node job's search least bound first (see {@link #earliestCount}).
  * Every node they reach is checked exactly, on all resources, by the profile's own code — the index only
  * decides which nodes are read, never what is chosen, so a search gives what a scan of every node gives.
  *
  * <p>Kept up to date lazily: taking resources (a reservation) can only delay starts, so a leaf computed before
  * stays a lower bound; the node is marked and its leaf recomputed when a search reaches it. Giving resources
  * back (a reservation moved, an advance reservation's window opened for its own jobs) recomputes the leaf before
- * the next search. Built on the first search of a pass that is worth it, dropped when the profile is reset.
+ * the next search. Built on the first search of a pass that is worth it (see {@link Profile}), dropped when the
+ * profile is reset.
  */
 final class StartIndex {
     /** At most 24 octaves of duration: stretches of 2^23 s (97 days) or more are one class. */
