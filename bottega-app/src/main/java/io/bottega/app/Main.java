@@ -46,6 +46,14 @@ public final class Main {
                     yield 1;
                 }
             }
+            case "aot-train-server" -> {
+                try {
+                    yield ServerAotTraining.run();
+                } catch (java.io.IOException | InterruptedException e) {
+                    System.err.println("bottega aot-train-server: error: " + e.getMessage());
+                    yield 1;
+                }
+            }
             case "version", "--version", "-V" -> {
                 System.out.println("bottega " + version());
                 yield 0;

@@ -120,6 +120,8 @@ public final class ControllerLoop implements AutoCloseable {
 
     private final TreeMap<Long, ServerJob> pending = new TreeMap<>();
     private final Map<Long, ServerJob> runningJobs = new HashMap<>();
+    /** The jobs of pending and runningJobs by user and QOS; kept by putPending, putRunning, removePending, removeRunning. */
+    private final ActiveJobsByUser activeByUser = new ActiveJobsByUser();
     private final LinkedHashMap<Long, ServerJob> finished = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, ServerJob> e) { return size() > RECENT_FINISHED; }
@@ -334,15 +336,15 @@ public final class ControllerLoop implements AutoCloseable {
                     ledger.allocate(row.id(), a, row.startTime(), end, row.user(), row.account(),
                             config.site().policies().qosOf(row.qos()).name());
                     job.allocation(a, codec.nodeNames(a));
-                    runningJobs.put(row.id(), job);
+                    putRunning(job);
                     launchConfirmed.put(row.id(), job.interactive());
                     if (job.interactive()) steps.alive(row.id(), clockMillis.getAsLong());
                 } catch (RuntimeException e) {
                     log.error("event=recover_allocation_failed job={} error={}", row.id(), e.getMessage());
-                    pending.put(row.id(), job);
+                    putPending(job);
                 }
             } else {
-                pending.put(row.id(), job);
+                putPending(job);
             }
             recovered++;
         }
@@ -462,9 +464,7 @@ public final class ControllerLoop implements AutoCloseable {
         io.bottega.core.policy.Qos q = config.site().policies().qosOf(p.specTemplate().qos());
         if (q.maxSubmitPerUser() <= 0) return;
         String user = p.owner().user();
-        long mine = 0;
-        for (ServerJob j : pending.values()) if (j.user().equals(user) && q.name().equals(qosName(j))) mine++;
-        for (ServerJob j : runningJobs.values()) if (j.user().equals(user) && q.name().equals(qosName(j))) mine++;
+        long mine = activeByUser.count(user, asked -> q.name().equals(config.site().policies().qosOf(asked).name()));
         int adding = p.isArray() ? p.arrayTasks().size() : 1;
         if (mine + adding > q.maxSubmitPerUser()) {
             throw SubmitException.invalid("qos", "Batch job submission failed: Job violates accounting/QOS policy (job submit limit, user's "
@@ -473,7 +473,29 @@ public final class ControllerLoop implements AutoCloseable {
         }
     }
 
-    private String qosName(ServerJob j) { return config.site().policies().qosOf(j.spec().qos()).name(); }
+    // Every change to pending and runningJobs goes through these four, which keep activeByUser in step.
+
+    private void putPending(ServerJob j) {
+        pending.put(j.id(), j);
+        activeByUser.add(j.user(), j.spec().qos(), j.id());
+    }
+
+    private void putRunning(ServerJob j) {
+        runningJobs.put(j.id(), j);
+        activeByUser.add(j.user(), j.spec().qos(), j.id());
+    }
+
+    private ServerJob removePending(long id) {
+        ServerJob j = pending.remove(id);
+        if (j != null && !runningJobs.containsKey(id)) activeByUser.remove(j.user(), j.spec().qos(), id);
+        return j;
+    }
+
+    private ServerJob removeRunning(long id) {
+        ServerJob j = runningJobs.remove(id);
+        if (j != null && !pending.containsKey(id)) activeByUser.remove(j.user(), j.spec().qos(), id);
+        return j;
+    }
 
     private void addJobs(JobFactory.Prepared p, CompletableFuture<Submitted> done) {
         long now = nowSeconds();
@@ -505,7 +527,7 @@ public final class ControllerLoop implements AutoCloseable {
             if (p.hold()) sj.reason(PendingReason.JOB_HELD_USER);
             jobs.add(sj);
         }
-        for (ServerJob j : jobs) pending.put(j.id(), j);
+        for (ServerJob j : jobs) putPending(j);
         if (!p.hold()) dirty = true;
         stats.submitted.addAndGet(count);
         List<Long> idList = new ArrayList<>(count);
@@ -571,8 +593,8 @@ public final class ControllerLoop implements AutoCloseable {
     }
 
     private void dropUnstored(ServerJob j) {
-        pending.remove(j.id());
-        if (runningJobs.remove(j.id()) != null) {
+        removePending(j.id());
+        if (removeRunning(j.id()) != null) {
             ledger.release(j.id());
             if (!j.nodeNames().isEmpty()) hub.cancel(j.nodeNames().get(0), new CancelRequest(j.id(), "job was never stored", 9, true));
         }
@@ -679,7 +701,7 @@ public final class ControllerLoop implements AutoCloseable {
         List<LaunchPlan> launches = new ArrayList<>();
         List<StepRow> batchSteps = new ArrayList<>();
         for (Decision.Start s : plan.starts()) {
-            ServerJob j = pending.remove(s.jobId());
+            ServerJob j = removePending(s.jobId());
             Allocation a = s.allocation();
             List<String> names = codec.nodeNames(a);
             j.allocation(a, names);
@@ -688,7 +710,7 @@ public final class ControllerLoop implements AutoCloseable {
             JobRow row = RowBuilder.from(j.row()).state(JobState.RUNNING.name()).reason("").startTime(now)
                     .allocation(codec.write(a), Hostlist.compress(names)).build();
             j.row(row);
-            runningJobs.put(j.id(), j);
+            putRunning(j);
             launchConfirmed.put(j.id(), j.interactive());
             rows.add(row);
             events.add(new JobEvent(j.id(), now, JobState.RUNNING.name(), row.nodeList()));
@@ -951,7 +973,7 @@ public final class ControllerLoop implements AutoCloseable {
     // ------------------------------------------------------------------ job ends
 
     private void endPending(ServerJob j, JobState state, String reason, int exitCode) {
-        pending.remove(j.id());
+        removePending(j.id());
         long now = nowSeconds();
         JobRow row = RowBuilder.from(j.row()).state(state.name()).reason(reason).endTime(now)
                 .exit(Math.max(0, exitCode), 0).build();
@@ -966,7 +988,7 @@ public final class ControllerLoop implements AutoCloseable {
     /** Ends a running job: frees its resources, records its end; returns the commit of that record. */
     private CompletableFuture<Void> endRunning(ServerJob j, JobState state, String reason, int exitCode, int signal, long endTime) {
         steps.jobEnded(j.id(), state.name(), reason, nowSeconds());
-        runningJobs.remove(j.id());
+        removeRunning(j.id());
         launchConfirmed.remove(j.id());
         if (ledger.running(j.id()).isPresent()) ledger.release(j.id());
         preempting.remove(j.id());
@@ -994,7 +1016,7 @@ public final class ControllerLoop implements AutoCloseable {
             return;
         }
         steps.jobEnded(j.id(), JobState.NODE_FAIL.name(), why, now);
-        runningJobs.remove(j.id());
+        removeRunning(j.id());
         launchConfirmed.remove(j.id());
         preempting.remove(j.id());
         if (ledger.running(j.id()).isPresent()) ledger.release(j.id());
@@ -1003,7 +1025,7 @@ public final class ControllerLoop implements AutoCloseable {
         JobRow row = RowBuilder.from(j.row()).state(JobState.PENDING.name()).reason("NodeFail").startTime(0)
                 .allocation("", "").requeueCount(j.row().requeueCount() + 1).build();
         j.row(row);
-        pending.put(j.id(), j);
+        putPending(j);
         dirty = true;
         store.updateJobs(List.of(row), List.of(new JobEvent(j.id(), now, JobState.NODE_FAIL.name(), why),
                 new JobEvent(j.id(), now, JobState.PENDING.name(), "requeued")));
@@ -1340,7 +1362,9 @@ public final class ControllerLoop implements AutoCloseable {
             }
             JobRow row = b.build();
             j.row(row);
+            activeByUser.remove(j.user(), j.spec().qos(), j.id());
             j.respec(spec, ((Verdict.Fits) v).demand());
+            activeByUser.add(j.user(), j.spec().qos(), j.id());
             j.reservation(Reservation.NONE);
             store.updateJobs(List.of(row), List.of(new JobEvent(id, nowSeconds(), row.state(), "updated by " + who.user())));
             dirty = true;
@@ -1834,7 +1858,7 @@ public final class ControllerLoop implements AutoCloseable {
         if (!pre.requeue()) return endRunning(j, JobState.PREEMPTED, why, 0, 15, end);
         preempting.remove(j.id());
         steps.jobEnded(j.id(), JobState.PREEMPTED.name(), why, end);
-        runningJobs.remove(j.id());
+        removeRunning(j.id());
         launchConfirmed.remove(j.id());
         if (ledger.running(j.id()).isPresent()) ledger.release(j.id());
         charge(j, j.row().startTime(), end);
@@ -1846,7 +1870,7 @@ public final class ControllerLoop implements AutoCloseable {
         JobRow row = RowBuilder.from(j.row()).state(JobState.PENDING.name()).reason("Preempted").startTime(0)
                 .allocation("", "").requeueCount(j.row().requeueCount() + 1).build();
         j.row(row);
-        pending.put(j.id(), j);
+        putPending(j);
         stats.endedByState.merge(JobState.PREEMPTED.name(), 1L, Long::sum);
         dirty = true;
         log.info("event=job_requeued job={} reason=\"{}\"", j.id(), why);

@@ -128,7 +128,8 @@ class DashboardApiTest {
         assertThat(seen.path("output").size()).isZero();
         assertThat(cluster.raw("GET", "/api/v1/dashboard/jobs/" + id + "/output", null, other).statusCode()).isEqualTo(403);
 
-        JsonNode events = cluster.get("/api/v1/dashboard/jobs/" + id);
+        // the job's view says COMPLETED as soon as the loop ends it; its event is read from the store, once committed
+        JsonNode events = await(() -> cluster.get("/api/v1/dashboard/jobs/" + id), n -> n.path("events").toString().contains("COMPLETED"));
         assertThat(events.path("events").toString()).contains("RUNNING", "COMPLETED");
         JsonNode usage = await(() -> cluster.get("/api/v1/dashboard/usage?days=1"), n -> n.path("accounts").toString().contains("proj-a"));
         JsonNode a = null;

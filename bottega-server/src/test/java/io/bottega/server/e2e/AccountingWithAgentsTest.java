@@ -205,6 +205,23 @@ class AccountingWithAgentsTest {
     }
 
     @Test
+    void submit_qosSubmitLimitFreesASlotWhenAJobEndsOrMovesToAnotherQos() throws Exception {
+        long first = submit(job(SLEEP, "qos", "high", "ntasks", 4));
+        submit(job(SLEEP, "qos", "high", "ntasks", 4));
+        submit(job(SLEEP, "qos", "high", "ntasks", 4));
+        assertThatThrownBy(() -> submit(job(SLEEP, "qos", "high"))).hasMessageContaining("has 3 jobs in QOS high");
+
+        cluster.call("DELETE", "/api/v1/jobs/" + first, null);
+        cluster.awaitState(first, "CANCELLED", Duration.ofSeconds(20));
+        long fourth = submit(job(SLEEP, "qos", "high", "ntasks", 4)); // pending: the node's 4 cores are taken
+        assertThatThrownBy(() -> submit(job(SLEEP, "qos", "high"))).hasMessageContaining("has 3 jobs in QOS high");
+
+        cluster.call("PATCH", "/api/v1/jobs/" + fourth, Map.of("qos", "normal"));
+        submit(job(SLEEP, "qos", "high"));
+        assertThatThrownBy(() -> submit(job(SLEEP, "qos", "high"))).hasMessageContaining("has 3 jobs in QOS high");
+    }
+
+    @Test
     void preemption_debugQosPreemptsAndTheRequeuedJobLaterCompletes() throws Exception {
         Path runs = dir.resolve("runs.txt");
         String victimScript = "#!/bin/bash\ntrap 'echo term >> " + runs + "; exit 143' TERM\necho run >> " + runs + "\nsleep 6 & wait\n"
