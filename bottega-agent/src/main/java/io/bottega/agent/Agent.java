@@ -233,6 +233,9 @@ public final class Agent implements AutoCloseable {
                 if (!registered) {
                     Registered reg = await(link.register(resources), null, Duration.ofSeconds(60));
                     if (reg.heartbeatMillis() > 0) heartbeatMs = reg.heartbeatMillis();
+                    // retry at least once a heartbeat: a controller that restarts declares DOWN, with their jobs,
+                    // the nodes it has not heard from within its heartbeat timeout (three heartbeats)
+                    backoff = new Backoff(config.nodeName(), Math.min(config.retryMax().toMillis(), heartbeatMs));
                     if (reg.syncWaitMillis() > 0) waitMs = reg.syncWaitMillis();
                     setSyncTimeout(waitMs);
                     seq = 0;

@@ -82,6 +82,7 @@ public final class Controller implements AutoCloseable {
         Controller c = new Controller(config, new ArrayList<>(extensions));
         c.loop.start();
         c.api.start();
+        c.loop.agentsCanConnect();
         log.info("event=controller_started cluster={} nodes={} http={}:{} socket={} store={} policy={}", config.cluster().name(),
                 config.cluster().nodeCount(), config.httpHost(), c.api.port(), config.socketPath(), c.store.describe(),
                 config.scheduler().label());

@@ -147,6 +147,9 @@ class MultiProcessIT {
         for (Thread th : submitters) th.join(15_000);
         assertThat(acked).hasSizeGreaterThanOrEqualTo(50);
 
+        // away long enough for the agents to back off far beyond the heartbeat timeout if nothing capped it: the
+        // restarted controller must still hear from them in time, or their jobs end NODE_FAIL although they ran
+        Thread.sleep(12_000);
         startController();
         for (long id : new ArrayList<>(acked)) {
             JsonNode j = api("GET", "/api/v1/jobs/" + id, null);

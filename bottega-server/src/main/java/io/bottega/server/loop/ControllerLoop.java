@@ -135,7 +135,8 @@ public final class ControllerLoop implements AutoCloseable {
     private boolean dirty = true;
     private long lastPass;
     private long lastForecast;
-    private final long recoveryDeadline;
+    /** Until then, a node whose agent has not synced since the controller started is not declared DOWN. */
+    private volatile long recoveryDeadline;
     private final Stats stats = new Stats();
 
     /** Counters kept for /metrics and benchmarks (read from any thread). */
@@ -213,6 +214,15 @@ public final class ControllerLoop implements AutoCloseable {
     }
 
     public void start() { thread.start(); }
+
+    /**
+     * The API now takes agents' calls: the nodes of the previous run get a whole heartbeat timeout from here to
+     * come back, not from the controller's start (recovering a big store, or a loaded machine, can take much of
+     * it, and their jobs would end NODE_FAIL although they ran on).
+     */
+    public void agentsCanConnect() {
+        recoveryDeadline = clockMillis.getAsLong() + config.heartbeatTimeout().toMillis();
+    }
 
     public Stats stats() { return stats; }
 
