@@ -281,30 +281,32 @@ final class Profile {
         int count = 0;
         if (found != null) {
             // every node feasible at t was read by the search
-            for (int node : index.reached()) {
-                if (capacityOver(d, node, t, dur) >= perNode) {
-                    candNodes[count] = node;
-                    candCaps[count] = perNode;
-                    count++;
-                }
-            }
+            for (int node : index.reached()) count = candidateIfFits(d, node, t, dur, perNode, count);
         } else {
             for (int w = lo; w < hi; w++) {
                 long x = elig[w];
                 while (x != 0) {
-                    int node = (w << 6) + Long.numberOfTrailingZeros(x);
+                    count = candidateIfFits(d, (w << 6) + Long.numberOfTrailingZeros(x), t, dur, perNode, count);
                     x &= x - 1;
-                    if (capacityOver(d, node, t, dur) >= perNode) {
-                        candNodes[count] = node;
-                        candCaps[count] = perNode;
-                        count++;
-                    }
                 }
             }
         }
         int[][] chosen = placer.chooseAmong(d, candNodes, candCaps, count);
         if (chosen == null) throw new IllegalStateException("sweep found " + count + " nodes at " + t + " but none fit");
         return new Slot(t, chosen[0], chosen[1]);
+    }
+
+    /** Adds the node to the candidates when it holds {@code perNode} tasks over [t, t + dur); returns the count. */
+    private int candidateIfFits(Demand d, int node, long t, long dur, int perNode, int count) {
+        if (capacityOver(d, node, t, dur) < perNode) return count;
+        candNodes[count] = node;
+        candCaps[count] = perNode;
+        return count + 1;
+    }
+
+    /** Whether a node the profile does not touch (its free resources never change) holds {@code perNode} tasks. */
+    boolean untouchedHolds(Demand d, int node, int perNode) {
+        return d.capacity(cluster, node, ledger.freeCores[node], Long.bitCount(ledger.freeGpus[node]), ledger.freeMem[node]) >= perNode;
     }
 
     private long[] events = new long[256];
@@ -323,10 +325,7 @@ final class Profile {
                 int node = (w << 6) + Long.numberOfTrailingZeros(x);
                 x &= x - 1;
                 if (!isTouched(node)) {
-                    if (d.capacity(cluster, node, ledger.freeCores[node], Long.bitCount(ledger.freeGpus[node]),
-                            ledger.freeMem[node]) >= perNode) {
-                        always++;
-                    }
+                    if (untouchedHolds(d, node, perNode)) always++;
                     continue;
                 }
                 ne = feasibleIntervals(d, node, perNode, from, dur, ne);

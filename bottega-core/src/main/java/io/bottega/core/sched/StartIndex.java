@@ -193,9 +193,7 @@ final class StartIndex {
             for (int pos = 0; pos < c.nodes.length; pos++) leaf(c, pos);
             for (int v = c.leaves - 1; v >= 1; v--) combine(c.tree, v, w);
         }
-        Arrays.fill(dirty, false);
-        for (int i = 0; i < staleCount; i++) stale[staleNodes[i]] = false;
-        staleCount = 0;
+        Arrays.fill(dirty, false); // (nothing is stale: changes are not recorded while the index is not built)
         built = true;
     }
 
@@ -457,10 +455,7 @@ final class StartIndex {
             if (reachedCount == reached.length) reached = Arrays.copyOf(reached, reachedCount * 2);
             reached[reachedCount++] = node;
             if (!p.isTouched(node)) {
-                if (d.capacity(cluster, node, p.ledger.freeCores[node], Long.bitCount(p.ledger.freeGpus[node]),
-                        p.ledger.freeMem[node]) >= perNode) {
-                    always++;
-                }
+                if (p.untouchedHolds(d, node, perNode)) always++;
             } else if (fitsEmpty[classOf[node]]) {
                 int ci = classOf[node];
                 ne = p.feasibleIntervals(node, needCores[ci], needGpus[ci], needMem[ci], lastKey, dur, ne, enough);
