@@ -13,14 +13,16 @@ import java.util.Map;
  *
  * <p>Nodes of the same shape (cores, GPUs, memory) form a class. For each class, a binary tree over its nodes
  * holds, for a few <em>levels</em> of its bottleneck resource (GPUs on GPU nodes; 1, 2, 4, ... cores and all
- * of them on CPU nodes) and for each <em>octave</em> of duration (2<sup>o</sup> seconds), the earliest instant
- * at which a stretch of at least 2<sup>o</sup> seconds with that many free units begins on the node (leaves),
- * or on any node below (inner tree nodes: the minimum of the children). A job that needs {@code x} units for
- * {@code dur} seconds can only start on a node inside such a stretch of the highest level not above {@code x}
- * and of the octave of {@code dur}, so that value, raised to {@code from}, is a lower bound of the node's
- * earliest start. The searches walk the tree and leave out every subtree whose bound passes what they look
- * for: a single-node job's search depth first (it reads every node whose bound is at most the best start found
- * so far, in any order), a multi-node job's search least bound first (see {@link #earliestCount}).
+ * of them on CPU nodes) and for each <em>half octave</em> of duration (stretches of at least 2<sup>k</sup> or
+ * 1.5 &times; 2<sup>k</sup> seconds; see {@link #octave}), the earliest instant at which a long enough stretch
+ * with that many free units begins on the node (leaves), or on any node below (inner tree nodes: the minimum
+ * of the children), in seconds after the pass's now. A job that needs {@code x} units for {@code dur} seconds
+ * can only start on a node inside such a stretch of the highest level not above {@code x} and of the half
+ * octave of {@code dur}, so that value, raised to {@code from}, is a lower bound of the node's earliest start.
+ * The searches walk the tree least bound first and leave out every subtree whose bound passes what they look
+ * for: a single-node job's search reads the nodes whose bound is at most the best start (ties go to the
+ * tightest fit, so every node that may start as early is read), a multi-node job's search the nodes whose
+ * bound comes before the instant it finds (see {@link #earliestCount}).
  * Every node they reach is checked exactly, on all resources, by the profile's own code — the index only
  * decides which nodes are read, never what is chosen, so a search gives what a scan of every node gives.
  *
@@ -31,9 +33,20 @@ import java.util.Map;
  * profile is reset.
  */
 final class StartIndex {
-    /** At most 24 octaves of duration: stretches of 2^23 s (97 days) or more are one class. */
+    /** Durations up to 2^24 s: stretches of 2^23 s (97 days) or more share the last entry. */
     static final int MAX_OCTAVES = 24;
+    /**
+     * Durations under this share the first entry (any stretch): no job asks for less than a minute or so, and
+     * each entry kept costs in every refresh. Then one entry per half octave: [2^k, 1.5 &times; 2^k) and
+     * [1.5 &times; 2^k, 2^(k+1)) seconds; half octave 2k + 1 of the second, so the first tracked (64 s) is 12.
+     */
+    static final long SHORTEST_TRACKED = 64;
+    private static final int FIRST_HALF_OCTAVE = 12;
     private static final long INF = Long.MAX_VALUE;
+    /** No such stretch (in a tree). */
+    private static final int NONE = Integer.MAX_VALUE;
+    /** The profile's now when the trees were built: they keep instants as seconds after it. */
+    private long origin;
 
     private final Profile profile;
     private final Cluster cluster;
@@ -58,10 +71,11 @@ final class StartIndex {
     private long[] heapKeys = new long[64];
     private int[] heapItems = new int[64];
     private int heapSize;
-    /** The pending tree nodes are a stack (depth first) rather than a heap (least bound first). */
-    private boolean depthFirst;
     private final int[] seen;
     private int seenGen;
+    // scratch of a leaf's computation: per level, the half octaves marked so far and where the open stretch began
+    private final int[] filled;
+    private final long[] runStart;
     private int[] reached = new int[64];
     private int reachedCount;
     private long answered;
@@ -72,9 +86,10 @@ final class StartIndex {
         final boolean byGpus;
         final int[] thresholds;
         final int leaves;
-        final long[] tree;
+        final int[] tree;
         final long[] mask;
         final int octaves;
+        final int[] levelsOf;
 
         NodeClass(int[] nodes, boolean byGpus, int[] thresholds, int words, int octaves) {
             this.nodes = nodes;
@@ -84,19 +99,27 @@ final class StartIndex {
             while (l < nodes.length) l <<= 1;
             this.leaves = l;
             this.octaves = octaves;
-            this.tree = new long[2 * l * thresholds.length * octaves];
+            this.tree = new int[2 * l * thresholds.length * octaves];
             this.mask = new long[words];
             for (int n : nodes) mask[n >> 6] |= 1L << n;
+            int top = thresholds[thresholds.length - 1];
+            levelsOf = new int[top + 1];
+            for (int u = 0, lv = 0; u <= top; u++) {
+                while (lv < thresholds.length && thresholds[lv] <= u) lv++;
+                levelsOf[u] = lv;
+            }
         }
 
         int width() { return thresholds.length * octaves; }
 
-        /** The highest level whose threshold is at most {@code units}; -1 if none (the index cannot help). */
-        int levelFor(int units) {
-            int l = -1;
-            for (int i = 0; i < thresholds.length && thresholds[i] <= units; i++) l = i;
-            return l;
+        /** How many levels {@code units} free units reach (the thresholds at most units). */
+        int levelsUpTo(int units) {
+            if (units <= 0) return 0;
+            return units < levelsOf.length ? levelsOf[units] : thresholds.length;
         }
+
+        /** The highest level whose threshold is at most {@code units}; -1 if none (the index cannot help). */
+        int levelFor(int units) { return levelsUpTo(units) - 1; }
     }
 
     StartIndex(Profile profile, Cluster cluster) {
@@ -111,7 +134,7 @@ final class StartIndex {
         seen = new int[n];
         long longest = 1;
         for (var partition : cluster.partitions()) longest = Math.max(longest, partition.maxTimeLimit());
-        octaves = Math.min(MAX_OCTAVES, 64 - Long.numberOfLeadingZeros(longest));
+        octaves = Math.max(2, Math.min(2 * MAX_OCTAVES, 2 * (64 - Long.numberOfLeadingZeros(longest))) - FIRST_HALF_OCTAVE + 1);
         // classes in the order of their first node; members in node order
         Map<String, Integer> ids = new HashMap<>();
         int[] sizes = new int[n];
@@ -134,6 +157,10 @@ final class StartIndex {
             boolean byGpus = cluster.gpus(first) > 0;
             classes[ci] = new NodeClass(members[ci], byGpus, thresholds(byGpus ? cluster.gpus(first) : cluster.cores(first)), words, octaves);
         }
+        int maxLevels = 0;
+        for (NodeClass c : classes) maxLevels = Math.max(maxLevels, c.thresholds.length);
+        filled = new int[maxLevels];
+        runStart = new long[maxLevels];
         levelOf = new int[classes.length];
         needCores = new int[classes.length];
         needGpus = new int[classes.length];
@@ -155,15 +182,18 @@ final class StartIndex {
         return t;
     }
 
-    /** The octave of a duration, the last one holding every longer duration too. */
+    /** The entry of a duration: 0 under 64 s, then its half octave; the last one holds every longer duration too. */
     int octave(long len) {
-        if (len <= 1) return 0;
-        return Math.min(63 - Long.numberOfLeadingZeros(len), octaves - 1);
+        if (len < SHORTEST_TRACKED) return 0;
+        int o = 63 - Long.numberOfLeadingZeros(len);
+        int h = 2 * o + (len >= (1L << o) + (1L << (o - 1)) ? 1 : 0);
+        return Math.min(h - FIRST_HALF_OCTAVE + 1, octaves - 1);
     }
 
     /** Forgets everything: the profile was reset. */
     void invalidate() {
         built = false;
+        earlier.clear();
         for (int i = 0; i < staleCount; i++) stale[staleNodes[i]] = false;
         staleCount = 0;
     }
@@ -171,8 +201,36 @@ final class StartIndex {
     /** Searches the index has answered (for tests). */
     long answered() { return answered; }
 
+    /**
+     * A multi-node search as far as its answer goes: the same job shape (a {@link Demand} is a value) on the
+     * same eligible nodes (the scheduler's array for them, by identity).
+     */
+    private record UniformSearch(Demand demand, long[] elig, int lo, int hi, int perNode, int nodes, long dur) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UniformSearch k && k.elig == elig && k.lo == lo && k.hi == hi && k.perNode == perNode && k.nodes == nodes
+                    && k.dur == dur && k.demand.equals(demand);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((System.identityHashCode(elig) * 31 + Long.hashCode(dur)) * 31 + nodes * 17 + perNode) * 31 + demand.hashCode();
+        }
+    }
+
+    /**
+     * The last answer of each multi-node search this pass, with the {@code from} it was asked for and the count
+     * of give-backs then: while the profile only loses resources, the same search from as late or later cannot
+     * be answered earlier, so a repeated search starts its sweep there (jobs of the same shape are common: a
+     * conservative pass of 100,000 jobs makes ~28,000 multi-node searches of ~2,400 kinds).
+     */
+    private final HashMap<UniformSearch, long[]> earlier = new HashMap<>();
+    /** Give-backs so far (a give-back can make any search's answer earlier). */
+    private long givenBack;
+
     /** The profile changed on {@code node}: {@code gaveBack} when resources were given back there. */
     void changed(int node, boolean gaveBack) {
+        if (gaveBack) givenBack++;
         if (!built) return;
         if (gaveBack) {
             if (!stale[node]) {
@@ -186,10 +244,11 @@ final class StartIndex {
     }
 
     private void build() {
+        origin = profile.now;
         for (NodeClass c : classes) {
             int w = c.width();
             // leaves beyond the last node never hold a start; every other entry is written below
-            Arrays.fill(c.tree, (c.leaves + c.nodes.length) * w, 2 * c.leaves * w, INF);
+            Arrays.fill(c.tree, (c.leaves + c.nodes.length) * w, 2 * c.leaves * w, NONE);
             for (int pos = 0; pos < c.nodes.length; pos++) leaf(c, pos);
             for (int v = c.leaves - 1; v >= 1; v--) combine(c.tree, v, w);
         }
@@ -197,12 +256,12 @@ final class StartIndex {
         built = true;
     }
 
-    private static void combine(long[] tree, int v, int w) {
+    private static void combine(int[] tree, int v, int w) {
         int a = 2 * v * w, b = (2 * v + 1) * w, o = v * w;
         for (int i = 0; i < w; i++) tree[o + i] = Math.min(tree[a + i], tree[b + i]);
     }
 
-    private long[] oldLeaf = new long[0];
+    private int[] oldLeaf = new int[0];
     private int[] changedEntries = new int[0];
 
     /** Recomputes a node's leaf from the profile, and above it the entries that changed, as far as they change. */
@@ -212,10 +271,10 @@ final class StartIndex {
         int w = c.width();
         int leafAt = (c.leaves + pos) * w;
         if (oldLeaf.length < w) {
-            oldLeaf = new long[w];
+            oldLeaf = new int[w];
             changedEntries = new int[w];
         }
-        long[] tree = c.tree;
+        int[] tree = c.tree;
         System.arraycopy(tree, leafAt, oldLeaf, 0, w);
         leaf(c, pos);
         dirty[node] = false;
@@ -226,7 +285,7 @@ final class StartIndex {
             int kept = 0;
             for (int j = 0; j < n; j++) {
                 int i = changedEntries[j];
-                long m = Math.min(tree[a + i], tree[b + i]);
+                int m = Math.min(tree[a + i], tree[b + i]);
                 if (tree[o + i] != m) {
                     tree[o + i] = m;
                     changedEntries[kept++] = i;
@@ -241,33 +300,45 @@ final class StartIndex {
         int node = c.nodes[pos];
         int w = c.width();
         int base = (c.leaves + pos) * w;
-        Arrays.fill(c.tree, base, base + w, INF);
+        int[] tree = c.tree;
+        Arrays.fill(tree, base, base + w, NONE);
         Profile p = profile;
-        boolean touched = p.isTouched(node);
-        int len = touched ? p.len[node] : 1;
-        long[] ts = touched ? p.times[node] : null;
-        int[] free = touched ? (c.byGpus ? p.fg[node] : p.fc[node]) : null;
-        int untouchedFree = touched ? 0 : c.byGpus ? Long.bitCount(p.ledger.freeGpus[node]) : p.ledger.freeCores[node];
-        for (int l = 0; l < c.thresholds.length; l++) {
-            int tau = c.thresholds[l];
-            int off = base + l * octaves;
-            int filled = -1;
-            long runStart = -1;
-            for (int k = 0; k < len && filled < octaves - 1; k++) {
-                int f = touched ? free[k] : untouchedFree;
-                long t = touched ? ts[k] : p.now;
-                if (f >= tau) {
-                    if (runStart < 0) runStart = t;
-                } else if (runStart >= 0) {
-                    filled = mark(c.tree, off, filled, runStart, octave(t - runStart));
-                    runStart = -1;
-                }
-            }
-            if (runStart >= 0 && filled < octaves - 1) mark(c.tree, off, filled, runStart, octaves - 1);
+        int levels = c.thresholds.length;
+        int[] filled = this.filled;
+        long[] runStart = this.runStart;
+        Arrays.fill(filled, 0, levels, -1);
+        int open; // the levels 0 .. open-1 are in a free stretch, begun at runStart[level]
+        if (!p.isTouched(node)) {
+            open = c.levelsUpTo(c.byGpus ? Long.bitCount(p.ledger.freeGpus[node]) : p.ledger.freeCores[node]);
+            for (int l = 0; l < open; l++) mark(tree, base + l * octaves, -1, rel(p.now), octaves - 1);
+            return;
         }
+        int len = p.len[node];
+        long[] ts = p.times[node];
+        int[] free = c.byGpus ? p.fg[node] : p.fc[node];
+        open = 0;
+        // one walk for every level: a change of the free units opens or closes the stretches of the levels it crosses
+        for (int k = 0; k < len; k++) {
+            int now = c.levelsUpTo(free[k]);
+            if (now == open) continue;
+            long t = ts[k];
+            if (now > open) {
+                for (int l = open; l < now; l++) runStart[l] = t;
+            } else {
+                for (int l = now; l < open; l++) filled[l] = mark(tree, base + l * octaves, filled[l], rel(runStart[l]), octave(t - runStart[l]));
+            }
+            open = now;
+        }
+        for (int l = 0; l < open; l++) mark(tree, base + l * octaves, filled[l], rel(runStart[l]), octaves - 1);
     }
 
-    private static int mark(long[] tree, int off, int filled, long start, int oct) {
+    /** An instant as the trees keep it: seconds after {@link #origin}, at most just under {@link #NONE}. */
+    private int rel(long t) {
+        long r = t - origin;
+        return r >= NONE - 1 ? NONE - 1 : (int) r;
+    }
+
+    private static int mark(int[] tree, int off, int filled, int start, int oct) {
         for (int o = filled + 1; o <= oct; o++) tree[off + o] = start;
         return Math.max(filled, oct);
     }
@@ -315,7 +386,8 @@ final class StartIndex {
 
     private long key(int ci, int v, int oct, long from) {
         NodeClass c = classes[ci];
-        long b = c.tree[(v * c.thresholds.length + levelOf[ci]) * octaves + oct];
+        int r = c.tree[(v * c.thresholds.length + levelOf[ci]) * octaves + oct];
+        long b = r == NONE ? INF : origin + r;
         return Math.max(b, from);
     }
 
@@ -334,16 +406,10 @@ final class StartIndex {
      */
     private int next(long[] elig, int lo, int hi, int oct, long from, long limit) {
         while (heapSize > 0) {
-            int top = depthFirst ? heapSize - 1 : 0;
-            long k = heapKeys[top];
-            int item = heapItems[top];
-            if (depthFirst) {
-                heapSize--;
-                if (k > limit) continue;
-            } else {
-                if (k > limit) return -1;
-                pop();
-            }
+            long k = heapKeys[0];
+            int item = heapItems[0];
+            if (k > limit) return -1;
+            pop();
             int ci = item >>> 24, v = item & 0xFFFFFF;
             NodeClass c = classes[ci];
             // go down towards the smaller bound at once, leaving the other child for later
@@ -391,8 +457,7 @@ final class StartIndex {
         if (!prepare(d, elig, lo, hi, t)) return null;
         answered++;
         int oct = octave(dur);
-        // every node whose bound is at most the best start is read whatever the order: depth first costs least
-        depthFirst = true;
+        // every node whose bound is at most the best start is read; in the order of the bounds, no other one is
         pushRoots(oct, from, INF - 1);
         long best = INF;
         int bestNode = -1;
@@ -422,7 +487,6 @@ final class StartIndex {
     long[] earliestCount(Demand d, long[] elig, int lo, int hi, long from, long dur, int perNode, int nodes) {
         if (!prepare(d, elig, lo, hi, perNode)) return null;
         answered++;
-        depthFirst = false;
         for (int ci = 0; ci < classes.length; ci++) {
             if (levelOf[ci] < 0) continue;
             int first = classes[ci].nodes[0]; // what the tasks need is the same on every node of a shape
@@ -431,6 +495,10 @@ final class StartIndex {
             needMem[ci] = d.memFor(cluster, first, perNode);
             fitsEmpty[ci] = d.capacityOnEmptyNode(cluster, first) >= perNode;
         }
+        UniformSearch search = new UniformSearch(d, elig, lo, hi, perNode, nodes, dur);
+        long asked = from;
+        long[] last = earlier.get(search); // {from, answer, give-backs then}
+        if (last != null && last[2] == givenBack && from >= last[0] && last[1] > from) from = last[1];
         int oct = octave(dur);
         pushRoots(oct, from, INF - 1);
         Profile p = profile;
@@ -444,7 +512,10 @@ final class StartIndex {
                 long x = peekKey();
                 if (x > enough) x = INF;
                 long t = p.sweep(ne, always, nodes, from);
-                if (t < x) return new long[] {t};
+                if (t < x) {
+                    earlier.put(search, new long[] {asked, t, givenBack});
+                    return new long[] {t};
+                }
                 if (x == INF) return new long[] {INF};
                 if (t != INF) enough = t;
                 nextSweep = Math.max(nextSweep, reachedCount) * 2;
@@ -474,11 +545,6 @@ final class StartIndex {
         if (heapSize == heapKeys.length) {
             heapKeys = Arrays.copyOf(heapKeys, heapSize * 2);
             heapItems = Arrays.copyOf(heapItems, heapSize * 2);
-        }
-        if (depthFirst) {
-            heapKeys[heapSize] = k;
-            heapItems[heapSize++] = item;
-            return;
         }
         int i = heapSize++;
         while (i > 0) {
