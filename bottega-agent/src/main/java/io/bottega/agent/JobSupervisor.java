@@ -75,6 +75,7 @@ final class JobSupervisor implements AutoCloseable {
         long parkPid;
         JobCgroup cgroup;
         Path tmpDir;
+        boolean nativeLaunch;   // started by the native launcher, which waits for the job itself (no wrapper to nudge)
         Termination term;
         volatile boolean cancelRequested;
         long peakRssKb;
@@ -273,6 +274,7 @@ final class JobSupervisor implements AutoCloseable {
         job.startedAt = s.startedAtMillis();
         job.cgroup = s.cgroup();
         job.tmpDir = s.tmpDir();
+        job.nativeLaunch = s.nativeLaunch();
         log.info("event=job_started job={} wrapper_pid={} run_uid={} cgroup={}", job.id, s.wrapperPid(), s.runUid(),
                 s.cgroup().dirs().isEmpty() ? "none" : s.cgroup().dirs().getFirst());
         s.process().onExit().thenRun(() -> post(() -> tick(job)));
@@ -434,7 +436,7 @@ final class JobSupervisor implements AutoCloseable {
      * status is recorded at once.
      */
     private void nudgeWrapper(Job job, long now) {
-        if (job.jobPid <= 0 || now - job.lastNudge < 200) return;
+        if (job.nativeLaunch || job.jobPid <= 0 || now - job.lastNudge < 200) return;
         Optional<Procfs.Stat> j = Procfs.stat(job.jobPid);
         if (j.isEmpty() || !j.get().zombie() || j.get().ppid() != job.parkPid) return;
         job.lastNudge = now;
@@ -693,6 +695,7 @@ final class JobSupervisor implements AutoCloseable {
         job.wrapperPid = Procfs.parseLongOr(pid.getOrDefault("wrapper_pid", "0"), 0);
         job.wrapperStart = Procfs.parseLongOr(pid.getOrDefault("wrapper_start", "0"), 0);
         job.startedAt = Procfs.parseLongOr(pid.getOrDefault("started_ms", "0"), 0);
+        job.nativeLaunch = pid.getOrDefault("launcher", "shell").equals("native");
         String tmp = pid.getOrDefault("tmp", "");
         if (!tmp.isEmpty()) job.tmpDir = Path.of(tmp);
         if (!bootId.isEmpty() && !bootId.equals(pid.getOrDefault("boot_id", bootId))) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts a job: writes its script and environment to the spool, creates its cgroups and TMPDIR, and
- * starts the wrapper, whose child joins the cgroups, starts a session, drops to the job's user and execs
+ * starts it through the native launcher ({@code bottega-launch.c}, one fork: see its header) when the agent
+ * has one, else through the shell chain: the wrapper, whose child joins the cgroups, starts a session, drops to the job's user and execs
  * the script through the loader. The process chain, each step an exec in the same pid:
  * <pre>
  * setsid sh job-wrapper.sh JOBDIR UID GID --            (agent's user; stays outside the job)
@@ -47,7 +49,7 @@ final class Launcher {
 
     /** What a successful start leaves behind. */
     record Started(Process process, long wrapperPid, long wrapperStart, long startedAtMillis, JobCgroup cgroup,
-                   Path tmpDir, int runUid, int runGid) {}
+                   Path tmpDir, int runUid, int runGid, boolean nativeLaunch) {}
 
     /** A start that failed; {@code nodeFault} when the node, not the job, is to blame. */
     static final class LaunchException extends Exception {
@@ -75,9 +77,11 @@ final class Launcher {
     private final String bootId;
     private final InstantSource clock;
     private final String loader = Spool.loaderScript();
+    private final Optional<Path> nativeLauncher;
 
+    /** @param nativeLauncher the compiled launcher; empty: the shell chain */
     Launcher(AgentConfig config, NodeResources node, ResourceControl control, CpuBinding binding, Tools tools,
-             Spool spool, int selfUid, int selfGid, String bootId, InstantSource clock) {
+             Spool spool, int selfUid, int selfGid, String bootId, InstantSource clock, Optional<Path> nativeLauncher) {
         this.config = config;
         this.node = node;
         this.control = control;
@@ -89,6 +93,7 @@ final class Launcher {
         this.selfGid = selfGid;
         this.bootId = bootId;
         this.clock = clock;
+        this.nativeLauncher = nativeLauncher;
     }
 
     /** Why this launch must not run; empty when it may. */
@@ -150,7 +155,9 @@ final class Launcher {
                 throw new LaunchException("cannot create the job's cgroup: " + e.getMessage(), true, e);
             }
 
-            List<String> cmd = command(r, dir, script, environ, workDir, env, cg, hostCpus, switchUser);
+            List<String> cmd = nativeLauncher.isPresent()
+                    ? nativeCommand(nativeLauncher.get(), r, dir, script, environ, workDir, env, cg, hostCpus, switchUser)
+                    : command(r, dir, script, environ, workDir, env, cg, hostCpus, switchUser);
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().clear();
             pb.environment().put("PATH", Tools.SAFE_PATH);
@@ -173,8 +180,9 @@ final class Launcher {
             pidFile.put("run_uid", Integer.toString(runUid));
             pidFile.put("run_gid", Integer.toString(runGid));
             pidFile.put("tmp", tmp.toString());
+            pidFile.put("launcher", nativeLauncher.isPresent() ? "native" : "shell");
             spool.write(id, Spool.PID, pidFile);
-            return new Started(p, pid, startTime, startedAt, cg, tmp, runUid, runGid);
+            return new Started(p, pid, startTime, startedAt, cg, tmp, runUid, runGid, nativeLauncher.isPresent());
         } catch (LaunchException e) {
             cleanupFailed(cg, tmp);
             throw e;
@@ -187,6 +195,48 @@ final class Launcher {
     private void cleanupFailed(JobCgroup cg, Path tmp) {
         if (cg != null) control.remove(cg);
         removeTmp(tmp);
+    }
+
+    /** The native launcher's command line (its options are described in bottega-launch.c). */
+    private List<String> nativeCommand(Path launcherBinary, LaunchRequest r, Path dir, Path script, Path environ, String workDir,
+                                       Map<String, String> env, JobCgroup cg, List<Integer> hostCpus, boolean switchUser) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(launcherBinary.toString());
+        cmd.add(dir.toString());
+        for (Path f : cg.procsFiles()) {
+            cmd.add("--cgroup");
+            cmd.add(f.toString());
+        }
+        if (!hostCpus.isEmpty() && !control.cpuset()) {
+            cmd.add("--cpus");
+            cmd.add(CpuList.format(hostCpus));
+        }
+        if (switchUser) {
+            cmd.add("--user");
+            cmd.add(Integer.toString(r.uid()));
+            cmd.add(Integer.toString(r.gid()));
+        }
+        String out = outputPath(r.stdoutPath().isEmpty() ? OutputPaths.defaultOutput(r) : r.stdoutPath(), r, workDir);
+        String err = r.stderrPath().isEmpty() ? "" : outputPath(r.stderrPath(), r, workDir);
+        String[] opts = {"--env", environ.toString(), "--workdir", workDir, "--input", inputPath(r, workDir), "--output", out,
+                "--error", err.equals(out) ? "" : err, "--mode", r.appendOutput() ? "append" : "truncate",
+                "--umask", umask(env), "--aslimit", asLimitKb(r)};
+        cmd.addAll(List.of(opts));
+        cmd.add("--");
+        if (!r.script().startsWith("#!")) cmd.add(tools.sh().toString());
+        cmd.add(script.toString());
+        return cmd;
+    }
+
+    private static String umask(Map<String, String> env) {
+        String umask = env.getOrDefault("SLURM_UMASK", "");
+        return umask.matches("0?[0-7]{3}") ? umask : "0022";
+    }
+
+    /** RLIMIT_AS in KiB, "0" for none: only without a cgroup memory limit, and only when configured. */
+    private String asLimitKb(LaunchRequest r) {
+        boolean asLimit = config.limitAddressSpace() && !control.memoryLimit() && r.memoryLimitMb() > 0;
+        return asLimit ? Long.toString(r.memoryLimitMb() * 1024L) : "0";
     }
 
     private List<String> command(LaunchRequest r, Path dir, Path script, Path environ, String workDir,
@@ -248,10 +298,8 @@ final class Launcher {
         cmd.add(out);
         cmd.add(err.equals(out) ? "" : err);
         cmd.add(r.appendOutput() ? "append" : "truncate");
-        String umask = env.getOrDefault("SLURM_UMASK", "");
-        cmd.add(umask.matches("0?[0-7]{3}") ? umask : "0022");
-        boolean asLimit = config.limitAddressSpace() && !control.memoryLimit() && r.memoryLimitMb() > 0;
-        cmd.add(asLimit ? Long.toString(r.memoryLimitMb() * 1024L) : "0");
+        cmd.add(umask(env));
+        cmd.add(asLimitKb(r));
         cmd.add(tools.env().toString());
         cmd.add(tools.envResetsSignals() ? "--default-signal" : "");
         cmd.add("--");
