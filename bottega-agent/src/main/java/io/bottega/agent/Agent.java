@@ -48,6 +48,7 @@ public final class Agent implements AutoCloseable {
     private volatile ResourceControl control;
     private volatile JobSupervisor supervisor;
     private volatile StepRunner stepRunner;
+    private volatile LaunchServer launchServer;
     private volatile Thread linkThread;
     private volatile boolean registered;
     private String bootId = "";
@@ -128,8 +129,12 @@ public final class Agent implements AutoCloseable {
                     config.limitAddressSpace() ? "polled-rss+rlimit-as" : "polled-rss");
         }
 
-        Optional<Path> nativeLauncher = nativeLauncher(spool, tools);
-        Launcher launcher = new Launcher(config, node, rc, binding, tools, spool, uid, gid, bootId, clock, nativeLauncher);
+        Optional<LaunchServer> server = nativeLauncher(spool, tools).map(p -> new LaunchServer(p, config.nodeName(), pid -> {
+            JobSupervisor s = supervisor;
+            if (s != null) s.wrapperEnded(pid);
+        }));
+        launchServer = server.orElse(null);
+        Launcher launcher = new Launcher(config, node, rc, binding, tools, spool, uid, gid, bootId, clock, server);
         JobSupervisor sup = new JobSupervisor(config, spool, launcher, rc, new Signals(tools.kill()), clock, bootId);
         supervisor = sup;
         sup.start();
@@ -212,6 +217,8 @@ public final class Agent implements AutoCloseable {
         if (steps != null) steps.close();
         JobSupervisor s = supervisor;
         if (s != null) s.close();
+        LaunchServer server = launchServer;
+        if (server != null) server.close();
         ResourceControl rc = control;
         if (rc != null) rc.close();
         if (ownsLink) link.close();

@@ -277,13 +277,27 @@ final class JobSupervisor implements AutoCloseable {
         job.nativeLaunch = s.nativeLaunch();
         log.info("event=job_started job={} wrapper_pid={} run_uid={} cgroup={}", job.id, s.wrapperPid(), s.runUid(),
                 s.cgroup().dirs().isEmpty() ? "none" : s.cgroup().dirs().getFirst());
-        s.process().onExit().thenRun(() -> post(() -> tick(job)));
+        if (s.process() != null) s.process().onExit().thenRun(() -> post(() -> tick(job)));
         if (job.term != null && !job.term.killSent() && job.term.sinceMs() == 0) {
             Termination pending = job.term;
             job.term = null;
             terminate(job, pending.state(), pending.message(), pending.graceMs() == 0);
         }
         publish(false);
+        // the native launcher's end may have been told before this (wrapperEnded found no job with its pid)
+        if (job.nativeLaunch && job.phase == Phase.RUNNING) checkRunning(job);
+    }
+
+    /** The native launch server says that the launcher with this pid has ended. */
+    void wrapperEnded(long pid) {
+        post(() -> {
+            for (Job job : jobs.values()) {
+                if (job.wrapperPid == pid && job.nativeLaunch) {
+                    tick(job);
+                    return;
+                }
+            }
+        });
     }
 
     private void onStartFailed(Job job, Launcher.LaunchException e) {

@@ -77,11 +77,11 @@ final class Launcher {
     private final String bootId;
     private final InstantSource clock;
     private final String loader = Spool.loaderScript();
-    private final Optional<Path> nativeLauncher;
+    private final Optional<LaunchServer> nativeLauncher;
 
-    /** @param nativeLauncher the compiled launcher; empty: the shell chain */
+    /** @param nativeLauncher the compiled launcher's server; empty: the shell chain */
     Launcher(AgentConfig config, NodeResources node, ResourceControl control, CpuBinding binding, Tools tools,
-             Spool spool, int selfUid, int selfGid, String bootId, InstantSource clock, Optional<Path> nativeLauncher) {
+             Spool spool, int selfUid, int selfGid, String bootId, InstantSource clock, Optional<LaunchServer> nativeLauncher) {
         this.config = config;
         this.node = node;
         this.control = control;
@@ -145,8 +145,11 @@ final class Launcher {
             String workDir = r.workDir().isEmpty() ? "/tmp" : r.workDir();
             Map<String, String> env = JobEnvironment.build(r, node, tmp.toString(), workDir);
             Path environ = dir.resolve(Spool.ENVIRON);
-            FileOps.writeAtomic(environ, nulSeparated(env), "rw-------");
-            if (root) FileOps.chown(environ, runUid, runGid);
+            if (nativeLauncher.isEmpty()) {
+                // the shell chain's loader reads it as the job's user; the native launcher gets it through its pipe
+                FileOps.writeAtomic(environ, nulSeparated(env), "rw-------");
+                if (root) FileOps.chown(environ, runUid, runGid);
+            }
 
             List<Integer> hostCpus = binding.map(r.cpus());
             try {
@@ -155,9 +158,15 @@ final class Launcher {
                 throw new LaunchException("cannot create the job's cgroup: " + e.getMessage(), true, e);
             }
 
-            List<String> cmd = nativeLauncher.isPresent()
-                    ? nativeCommand(nativeLauncher.get(), r, dir, script, environ, workDir, env, cg, hostCpus, switchUser)
-                    : command(r, dir, script, environ, workDir, env, cg, hostCpus, switchUser);
+            if (nativeLauncher.isPresent()) {
+                List<String> args = nativeArguments(r, dir, script, workDir, env, cg, hostCpus, switchUser);
+                if (cancelled.getAsBoolean()) throw new LaunchException("cancelled before it started", false, null);
+                long startedAt = clock.millis();
+                LaunchServer.Launched l = nativeLauncher.get().launch(id, args, nulSeparated(env));
+                writePid(id, l.pid(), l.startTime(), startedAt, runUid, runGid, tmp);
+                return new Started(null, l.pid(), l.startTime(), startedAt, cg, tmp, runUid, runGid, true);
+            }
+            List<String> cmd = command(r, dir, script, environ, workDir, env, cg, hostCpus, switchUser);
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().clear();
             pb.environment().put("PATH", Tools.SAFE_PATH);
@@ -172,17 +181,8 @@ final class Launcher {
             Process p = pb.start();
             long pid = p.pid();
             long startTime = Procfs.stat(pid).map(Procfs.Stat::startTime).orElse(0L);
-            Map<String, String> pidFile = new LinkedHashMap<>();
-            pidFile.put("wrapper_pid", Long.toString(pid));
-            pidFile.put("wrapper_start", Long.toString(startTime));
-            pidFile.put("boot_id", bootId);
-            pidFile.put("started_ms", Long.toString(startedAt));
-            pidFile.put("run_uid", Integer.toString(runUid));
-            pidFile.put("run_gid", Integer.toString(runGid));
-            pidFile.put("tmp", tmp.toString());
-            pidFile.put("launcher", nativeLauncher.isPresent() ? "native" : "shell");
-            spool.write(id, Spool.PID, pidFile);
-            return new Started(p, pid, startTime, startedAt, cg, tmp, runUid, runGid, nativeLauncher.isPresent());
+            writePid(id, pid, startTime, startedAt, runUid, runGid, tmp);
+            return new Started(p, pid, startTime, startedAt, cg, tmp, runUid, runGid, false);
         } catch (LaunchException e) {
             cleanupFailed(cg, tmp);
             throw e;
@@ -192,16 +192,28 @@ final class Launcher {
         }
     }
 
+    private void writePid(long id, long pid, long startTime, long startedAt, int runUid, int runGid, Path tmp) throws IOException {
+        Map<String, String> pidFile = new LinkedHashMap<>();
+        pidFile.put("wrapper_pid", Long.toString(pid));
+        pidFile.put("wrapper_start", Long.toString(startTime));
+        pidFile.put("boot_id", bootId);
+        pidFile.put("started_ms", Long.toString(startedAt));
+        pidFile.put("run_uid", Integer.toString(runUid));
+        pidFile.put("run_gid", Integer.toString(runGid));
+        pidFile.put("tmp", tmp.toString());
+        pidFile.put("launcher", nativeLauncher.isPresent() ? "native" : "shell");
+        spool.write(id, Spool.PID, pidFile);
+    }
+
     private void cleanupFailed(JobCgroup cg, Path tmp) {
         if (cg != null) control.remove(cg);
         removeTmp(tmp);
     }
 
-    /** The native launcher's command line (its options are described in bottega-launch.c). */
-    private List<String> nativeCommand(Path launcherBinary, LaunchRequest r, Path dir, Path script, Path environ, String workDir,
-                                       Map<String, String> env, JobCgroup cg, List<Integer> hostCpus, boolean switchUser) {
+    /** The native launcher's arguments (described in bottega-launch.c). */
+    private List<String> nativeArguments(LaunchRequest r, Path dir, Path script, String workDir, Map<String, String> env,
+                                         JobCgroup cg, List<Integer> hostCpus, boolean switchUser) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(launcherBinary.toString());
         cmd.add(dir.toString());
         for (Path f : cg.procsFiles()) {
             cmd.add("--cgroup");
@@ -218,7 +230,7 @@ final class Launcher {
         }
         String out = outputPath(r.stdoutPath().isEmpty() ? OutputPaths.defaultOutput(r) : r.stdoutPath(), r, workDir);
         String err = r.stderrPath().isEmpty() ? "" : outputPath(r.stderrPath(), r, workDir);
-        String[] opts = {"--env", environ.toString(), "--workdir", workDir, "--input", inputPath(r, workDir), "--output", out,
+        String[] opts = {"--workdir", workDir, "--input", inputPath(r, workDir), "--output", out,
                 "--error", err.equals(out) ? "" : err, "--mode", r.appendOutput() ? "append" : "truncate",
                 "--umask", umask(env), "--aslimit", asLimitKb(r)};
         cmd.addAll(List.of(opts));

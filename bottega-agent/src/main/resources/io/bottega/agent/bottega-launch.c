@@ -3,42 +3,50 @@
  * dozen execs (job-wrapper.sh, its parking process, the cgroup join, setsid, taskset, setpriv,
  * job-loader.bash, env), and the agent falls back to that chain when this program cannot be compiled.
  *
- * Started by the agent (as the agent's user, root on a real node) as:
+ * The agent starts it once, as `bottega-launch --server` (as the agent's user, root on a real node), and
+ * sends it one request a job on its stdin: a 4-byte length (the host's byte order), then NUL-terminated
+ * strings: the job id, the count N of the arguments that follow, N arguments
  *
- *   bottega-launch JOBDIR [--cgroup PROCS_FILE]... [--cpus C,C,...] [--user UID GID]
- *                  --env FILE --workdir DIR --input PATH --output PATH --error PATH|"" --mode append|truncate
- *                  --umask OCTAL --aslimit KB|0 -- PROGRAM [ARG]...
+ *   JOBDIR [--cgroup PROCS_FILE]... [--cpus LIST] [--user UID GID] --workdir DIR --input PATH
+ *          --output PATH --error PATH|"" --mode append|truncate --umask OCTAL --aslimit KB|0 -- PROGRAM [ARG]...
  *
- * The parent starts its own session, forks the job and stays outside the job (other session, other
- * cgroup), so killing the job never kills it. It writes "JOB_PID LAUNCHER_PID" to JOBDIR/jobpid before
- * the job does anything, waits for the job with wait4 and writes the exact wait status and the job's CPU
- * times to JOBDIR/status (atomically, the format job-wrapper.sh writes), so an agent restarted later still
- * learns the result. The job: default signal dispositions and an empty signal mask, joins the cgroups
- * (the procs files given), starts a session, is pinned to its CPUs (when no cpuset does it), drops to the
- * job's user (supplementary groups from the user database, then gid, then uid; never stays root when a
- * user is given), and then, as that user, as job-loader.bash does: sets the umask, reads the job's
- * environment (NUL-separated), opens stdout, stderr, stdin, changes to the working directory (else /tmp,
- * saying so), sets RLIMIT_AS when asked, and execs PROGRAM with exactly that environment plus
- * SLURM_TASK_PID.
+ * and then the job's environment, an entry a string. For each it forks a launcher and answers on stdout
+ * "S JOB_ID PID START_TIME" (START_TIME: field 22 of /proc/PID/stat) or "F JOB_ID MESSAGE"; when a
+ * launcher has ended it says "E PID". It exits when its stdin closes (the agent stopped); the launchers it
+ * started go on without it. The server never fork-execs: nothing is loaded again for a job.
+ *
+ * A launcher starts its own session, forks the job and stays outside the job (other session, other
+ * cgroup), so killing the job never kills it. It writes "JOB_PID LAUNCHER_PID" to JOBDIR/jobpid before the
+ * job does anything, waits for the job with wait4 and writes the exact wait status and the job's CPU times
+ * to JOBDIR/status (atomically, the format job-wrapper.sh writes), so an agent restarted later still learns
+ * the result. The job: default signal dispositions and an empty signal mask, joins the cgroups (the procs
+ * files given), starts a session, is pinned to its CPUs (when no cpuset does it), drops to the job's user
+ * (supplementary groups from the user database, then gid, then uid; never stays root when a user is
+ * given), and then, as that user, as job-loader.bash does: sets the umask, opens stdout, stderr, stdin,
+ * changes to the working directory (else /tmp, saying so), sets RLIMIT_AS when asked, and execs PROGRAM
+ * with exactly the environment sent plus SLURM_TASK_PID.
  *
  * Exit statuses of a job that could not start: 125 the launcher's own steps (cgroup, session, CPUs,
- * user), 126 the job's files (environment, output, input, working directory) or a PROGRAM that cannot
- * be executed, 127 a PROGRAM that does not exist. Messages go to the launcher's stderr (the spool's
- * wrapper.log) until the job's stderr is open, then there.
+ * user), 126 the job's files (output, input, working directory) or a PROGRAM that cannot be executed, 127
+ * a PROGRAM that does not exist. What the job says before its stderr is open goes through a pipe to the
+ * launcher, which appends it to JOBDIR/wrapper.log (created only then), as its own errors.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -47,6 +55,7 @@
 #include <unistd.h>
 
 #define MAX_CGROUPS 16
+#define MAX_REQUEST (64 * 1024 * 1024)
 
 struct spec {
     const char *jobdir;
@@ -56,7 +65,6 @@ struct spec {
     int switch_user;
     uid_t uid;
     gid_t gid;
-    const char *envfile;
     const char *workdir;
     const char *input;
     const char *output;
@@ -65,8 +73,10 @@ struct spec {
     mode_t umask;
     unsigned long long aslimit_kb;
     char **argv;
+    char **env;   /* the job's environment; one slot left free before the NULL for SLURM_TASK_PID */
 };
 
+/* The job's own messages until its stderr is open (then: its stderr). */
 static void fail(int code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -74,7 +84,33 @@ static void fail(int code, const char *fmt, ...) {
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+    fflush(stderr);
     _exit(code);
+}
+
+/* The launcher's messages: appended to JOBDIR/wrapper.log, created only when there is something to say. */
+static void note(const char *jobdir, const char *text, size_t len) {
+    char path[PATH_MAX];
+    if (len == 0 || snprintf(path, sizeof path, "%s/wrapper.log", jobdir) >= (int) sizeof path) return;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return;
+    while (len > 0) {
+        ssize_t n = write(fd, text, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text += n;
+        len -= (size_t) n;
+    }
+    close(fd);
+}
+
+static void notef(const char *jobdir, const char *fmt, ...) {
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (n > 0) note(jobdir, text, (size_t) n < sizeof text ? (size_t) n : sizeof text - 1);
 }
 
 static int parse_ulong(const char *s, int base, unsigned long long *out) {
@@ -87,41 +123,33 @@ static int parse_ulong(const char *s, int base, unsigned long long *out) {
     return 0;
 }
 
-static void usage(const char *why) {
-    fprintf(stderr, "bottega-launch: %s\n", why);
-    exit(2);
-}
-
-static void parse(int argc, char **argv, struct spec *s) {
+/* Reads the arguments of a request; returns NULL, or what is wrong with them. */
+static const char *parse(int argc, char **argv, struct spec *s) {
     unsigned long long v;
-    int have_mode = 0;
-    memset(s, 0, sizeof *s);
+    int have_mode = 0, i = 1;
     s->umask = 022;
-    if (argc < 2) usage("no job directory");
-    s->jobdir = argv[1];
-    int i = 2;
+    if (argc < 1) return "no job directory";
+    s->jobdir = argv[0];
     for (; i < argc; i++) {
         const char *o = argv[i];
         if (strcmp(o, "--") == 0) {
             i++;
             break;
         }
-        if (i + 1 >= argc) usage("an option lacks its value");
+        if (i + 1 >= argc) return "an option lacks its value";
         const char *a = argv[i + 1];
         if (strcmp(o, "--cgroup") == 0) {
-            if (s->ncgroups == MAX_CGROUPS) usage("too many cgroups");
+            if (s->ncgroups == MAX_CGROUPS) return "too many cgroups";
             s->cgroups[s->ncgroups++] = a;
         } else if (strcmp(o, "--cpus") == 0) {
             s->cpus = a;
         } else if (strcmp(o, "--user") == 0) {
             unsigned long long g;
-            if (i + 2 >= argc || parse_ulong(a, 10, &v) != 0 || parse_ulong(argv[i + 2], 10, &g) != 0) usage("--user UID GID");
+            if (i + 2 >= argc || parse_ulong(a, 10, &v) != 0 || parse_ulong(argv[i + 2], 10, &g) != 0) return "--user UID GID";
             s->switch_user = 1;
             s->uid = (uid_t) v;
             s->gid = (gid_t) g;
             i++;
-        } else if (strcmp(o, "--env") == 0) {
-            s->envfile = a;
         } else if (strcmp(o, "--workdir") == 0) {
             s->workdir = a;
         } else if (strcmp(o, "--input") == 0) {
@@ -136,16 +164,17 @@ static void parse(int argc, char **argv, struct spec *s) {
         } else if (strcmp(o, "--umask") == 0) {
             s->umask = parse_ulong(a, 8, &v) == 0 && v <= 0777 ? (mode_t) v : 022;
         } else if (strcmp(o, "--aslimit") == 0) {
-            if (parse_ulong(a, 10, &v) != 0) usage("--aslimit KB");
+            if (parse_ulong(a, 10, &v) != 0) return "--aslimit KB";
             s->aslimit_kb = v;
         } else {
-            usage("unknown option");
+            return "unknown option";
         }
         i++;
     }
-    if (i >= argc) usage("no program");
-    if (!s->envfile || !s->workdir || !s->input || !s->output || !s->error || !have_mode) usage("missing option");
+    if (i >= argc) return "no program";
+    if (!s->workdir || !s->input || !s->output || !s->error || !have_mode) return "missing option";
     s->argv = argv + i;
+    return NULL;
 }
 
 /* Writes CONTENT to DIR/NAME through DIR/.NAME.tmp and a rename. */
@@ -210,46 +239,6 @@ static void drop_privileges(uid_t uid, gid_t gid) {
     if (uid != 0 && setuid(0) == 0) fail(125, "could regain root after the switch to uid %lu", (unsigned long) uid);
 }
 
-/* The job's environment: the NUL-terminated entries of FILE, then SLURM_TASK_PID. */
-static char **read_env(const char *file) {
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail(126, "%s: %s", file, strerror(errno));
-    size_t cap = 8192, len = 0;
-    char *buf = malloc(cap);
-    if (buf == NULL) fail(126, "out of memory");
-    for (;;) {
-        if (len == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            if (buf == NULL) fail(126, "out of memory");
-        }
-        ssize_t n = read(fd, buf + len, cap - len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            fail(126, "%s: %s", file, strerror(errno));
-        }
-        if (n == 0) break;
-        len += (size_t) n;
-    }
-    close(fd);
-    size_t count = 0;
-    for (size_t k = 0; k < len; k++) if (buf[k] == '\0') count++;
-    char **env = calloc(count + 2, sizeof *env);
-    if (env == NULL) fail(126, "out of memory");
-    size_t e = 0, start = 0;
-    for (size_t k = 0; k < len; k++) {
-        if (buf[k] == '\0') {   /* a last entry without its NUL is dropped, as the shell loader does */
-            env[e++] = buf + start;
-            start = k + 1;
-        }
-    }
-    static char task_pid[64];
-    snprintf(task_pid, sizeof task_pid, "SLURM_TASK_PID=%ld", (long) getpid());
-    env[e++] = task_pid;
-    env[e] = NULL;
-    return env;
-}
-
 static void redirect(const char *path, int flags, int target) {
     int fd = open(path, flags, 0666);
     if (fd < 0) fail(126, "%s: %s", path, strerror(errno));
@@ -259,8 +248,9 @@ static void redirect(const char *path, int flags, int target) {
     }
 }
 
+/* The job, in the forked child: never returns. */
 static void run_job(const struct spec *s) {
-    /* default dispositions and no blocked signal, whatever the agent's JVM left */
+    /* default dispositions and no blocked signal, whatever the agent's JVM and the server left */
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
     }
@@ -281,7 +271,13 @@ static void run_job(const struct spec *s) {
 
     /* as the job's user, from here on */
     umask(s->umask);
-    char **env = read_env(s->envfile);
+    char **env = s->env;
+    size_t e = 0;
+    while (env[e] != NULL) e++;
+    static char task_pid[64];
+    snprintf(task_pid, sizeof task_pid, "SLURM_TASK_PID=%ld", (long) getpid());
+    env[e] = task_pid;
+    env[e + 1] = NULL;
     int out = O_WRONLY | O_CREAT | (s->append ? O_APPEND : O_TRUNC);
     redirect(s->output, out, STDOUT_FILENO);
     if (s->error[0] == '\0') {
@@ -307,40 +303,57 @@ static long long ticks(const struct timeval *tv) {
     return (long long) tv->tv_sec * 100 + tv->tv_usec / 10000;   /* USER_HZ, as /proc/PID/stat counts */
 }
 
-int main(int argc, char **argv) {
-    struct spec s;
-    parse(argc, argv, &s);
-    umask(077);
-    setsid();   /* fails only when already a session leader: then we are outside the agent's session anyway */
+/* The launcher, in the server's forked child: starts the job, waits for it, records how it ended. */
+static int launch(const struct spec *s) {
+    setsid();
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/jobpid", s.jobdir);
+    snprintf(path, sizeof path, "%s/jobpid", s->jobdir);
     unlink(path);
-    snprintf(path, sizeof path, "%s/status", s.jobdir);
+    snprintf(path, sizeof path, "%s/status", s->jobdir);
     unlink(path);
 
-    int gate[2];
-    if (pipe2(gate, O_CLOEXEC) != 0) {
-        fprintf(stderr, "bottega: cannot create a pipe: %s\n", strerror(errno));
+    int gate[2], errs[2];
+    if (pipe2(gate, O_CLOEXEC) != 0 || pipe2(errs, O_CLOEXEC) != 0) {
+        notef(s->jobdir, "bottega: cannot create a pipe: %s\n", strerror(errno));
         return 1;
     }
     pid_t child = fork();
     if (child < 0) {
-        fprintf(stderr, "bottega: cannot fork the job: %s\n", strerror(errno));
+        notef(s->jobdir, "bottega: cannot fork the job: %s\n", strerror(errno));
         return 1;
     }
     if (child == 0) {
         char c;
         close(gate[1]);
+        close(errs[0]);
+        dup2(errs[1], STDERR_FILENO);   /* the job's messages until its own stderr is open */
         while (read(gate[0], &c, 1) < 0 && errno == EINTR) {}   /* until the parent has written jobpid */
         close(gate[0]);
-        run_job(&s);
+        run_job(s);
         _exit(126);
     }
     close(gate[0]);
+    close(errs[1]);
     char line[128];
     snprintf(line, sizeof line, "%ld %ld\n", (long) child, (long) getpid());
-    if (write_atomic(s.jobdir, "jobpid", line) != 0) fprintf(stderr, "bottega: cannot write %s/jobpid: %s\n", s.jobdir, strerror(errno));
+    if (write_atomic(s->jobdir, "jobpid", line) != 0) notef(s->jobdir, "bottega: cannot write %s/jobpid: %s\n", s->jobdir, strerror(errno));
     close(gate[1]);
+
+    /* what the job said before its stderr was open (at most a few lines: it ends or closes the pipe then) */
+    char said[4096];
+    size_t nsaid = 0;
+    for (;;) {
+        ssize_t n = read(errs[0], said + nsaid, sizeof said - 1 - nsaid);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        nsaid += (size_t) n;
+        if (nsaid == sizeof said - 1) {
+            note(s->jobdir, said, nsaid);
+            nsaid = 0;
+        }
+    }
+    close(errs[0]);
+    note(s->jobdir, said, nsaid);
 
     int status = 0;
     struct rusage ru;
@@ -370,9 +383,180 @@ int main(int argc, char **argv) {
         snprintf(text, sizeof text, "known=0\nexit_code=0\nsignal=0\ncore_dumped=0\nended_ms=%lld\nticks=\nchild=%ld\n",
                  ended, (long) child);
     }
-    if (write_atomic(s.jobdir, "status", text) != 0) {
-        fprintf(stderr, "bottega: cannot write %s/status: %s\n", s.jobdir, strerror(errno));
+    if (write_atomic(s->jobdir, "status", text) != 0) {
+        notef(s->jobdir, "bottega: cannot write %s/status: %s\n", s->jobdir, strerror(errno));
         return 1;
     }
     return 0;
+}
+
+/* ---- the server ---------------------------------------------------------------------------------------- */
+
+static void say(const char *fmt, ...) {
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (n <= 0) return;
+    if ((size_t) n >= sizeof text) n = sizeof text - 1;
+    const char *p = text;
+    while (n > 0) {
+        ssize_t w = write(STDOUT_FILENO, p, (size_t) n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) exit(0);   /* the agent is gone */
+        p += w;
+        n -= (int) w;
+    }
+}
+
+static long long start_time(pid_t pid) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long) pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    if (p == NULL) return 0;
+    /* fields from 3 (state) on; the start time is field 22 */
+    int field = 2;
+    for (char *t = p + 1; *t; t++) {
+        if (*t == ' ') {
+            field++;
+            if (field == 22) return strtoll(t + 1, NULL, 10);
+        }
+    }
+    return 0;
+}
+
+/* One request: "ID\0N\0ARG\0...ARG\0ENV\0...ENV\0" in buf[0..len). */
+static void handle(char *buf, size_t len, int sfd) {
+    char *end = buf + len, *p = buf;
+    char *fields[4096];
+    size_t nf = 0;
+    while (p < end) {
+        char *z = memchr(p, '\0', (size_t) (end - p));
+        if (z == NULL || nf == sizeof fields / sizeof fields[0] - 2) break;
+        fields[nf++] = p;
+        p = z + 1;
+    }
+    unsigned long long argc;
+    if (nf < 2 || parse_ulong(fields[1], 10, &argc) != 0 || argc > nf - 2) {
+        say("F %s malformed request\n", nf > 0 ? fields[0] : "?");
+        return;
+    }
+    struct spec s;
+    memset(&s, 0, sizeof s);
+    const char *bad = parse((int) argc, fields + 2, &s);
+    if (bad != NULL) {
+        say("F %s %s\n", fields[0], bad);
+        return;
+    }
+    size_t nenv = nf - 2 - (size_t) argc;
+    char **env = calloc(nenv + 2, sizeof *env);
+    if (env == NULL) {
+        say("F %s out of memory\n", fields[0]);
+        return;
+    }
+    memcpy(env, fields + 2 + argc, nenv * sizeof *env);
+    s.env = env;
+    /* the argument list of the program ends where the environment starts */
+    char **prog = calloc((size_t) (fields + 2 + argc - s.argv) + 1, sizeof *prog);
+    if (prog == NULL) {
+        free(env);
+        say("F %s out of memory\n", fields[0]);
+        return;
+    }
+    memcpy(prog, s.argv, (size_t) (fields + 2 + argc - s.argv) * sizeof *prog);
+    s.argv = prog;
+    pid_t pid = fork();
+    if (pid < 0) {
+        say("F %s cannot fork: %s\n", fields[0], strerror(errno));
+    } else if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        close(sfd);
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null >= 0) {
+            dup2(null, STDIN_FILENO);
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+            close(null);
+        }
+        _exit(launch(&s));
+    } else {
+        say("S %s %ld %lld\n", fields[0], (long) pid, start_time(pid));
+    }
+    free(prog);
+    free(env);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 2 || strcmp(argv[1], "--server") != 0) {
+        fprintf(stderr, "usage: bottega-launch --server (started by the bottega agent)\n");
+        return 2;
+    }
+    umask(077);
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd < 0) {
+        perror("bottega-launch: signalfd");
+        return 1;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *in = malloc(cap);
+    if (in == NULL) return 1;
+    for (;;) {
+        struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {sfd, POLLIN, 0}};
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            perror("bottega-launch: poll");
+            return 1;
+        }
+        if (fds[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            while (read(sfd, &si, sizeof si) > 0) {}
+            int st;
+            pid_t p;
+            while ((p = waitpid(-1, &st, WNOHANG)) > 0) say("E %ld\n", (long) p);
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (len == cap) {
+                cap *= 2;
+                if (cap > MAX_REQUEST + 8) {
+                    fprintf(stderr, "bottega-launch: request too long\n");
+                    return 1;
+                }
+                in = realloc(in, cap);
+                if (in == NULL) return 1;
+            }
+            ssize_t n = read(STDIN_FILENO, in + len, cap - len);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return 0;   /* the agent closed the pipe: the launchers go on without us */
+            len += (size_t) n;
+            size_t off = 0;
+            while (len - off >= 4) {
+                uint32_t size;
+                memcpy(&size, in + off, 4);
+                if (size > MAX_REQUEST) {
+                    fprintf(stderr, "bottega-launch: request too long\n");
+                    return 1;
+                }
+                if (len - off - 4 < size) break;
+                handle(in + off + 4, size, sfd);
+                off += 4 + size;
+            }
+            memmove(in, in + off, len - off);
+            len -= off;
+        }
+    }
 }

@@ -81,6 +81,52 @@ class NativeLauncherTest {
     }
 
     @Test
+    void launchServer_runsJobsRecordsTheirStatus_andIsStartedAgainAfterItDied() throws Exception {
+        Path binary = NativeLauncher.prepare(Files.createDirectories(tmp.resolve("s/bin")), Optional.of(compiler())).binary().orElseThrow();
+        java.util.concurrent.LinkedBlockingQueue<Long> ended = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (LaunchServer server = new LaunchServer(binary, "test", ended::add)) {
+            Path jobDir = Files.createDirectories(tmp.resolve("job1"));
+            Path out = tmp.resolve("job1.out");
+            java.util.List<String> args = java.util.List.of(jobDir.toString(), "--workdir", tmp.toString(), "--input", "/dev/null",
+                    "--output", out.toString(), "--error", "", "--mode", "truncate", "--umask", "0022", "--aslimit", "0", "--",
+                    "/bin/sh", "-c", "echo \"$GREETING $SLURM_TASK_PID\"; exit 7");
+            byte[] env = "GREETING=hello\0PATH=/usr/bin:/bin\0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+            LaunchServer.Launched first = server.launch(1, args, env);
+
+            assertThat(ended.poll(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(first.pid());
+            java.util.Map<String, String> status = FileOps.readProperties(jobDir.resolve("status"));
+            assertThat(status).containsEntry("known", "1").containsEntry("exit_code", "7").containsEntry("signal", "0");
+            assertThat(Files.readString(out)).isEqualTo("hello " + status.get("child") + "\n");
+            assertThat(TestJobs.read(jobDir.resolve("jobpid"))).isEqualTo(status.get("child") + " " + first.pid() + "\n");
+            assertThat(jobDir.resolve("wrapper.log")).as("nothing to say: no log").doesNotExist();
+
+            long serverPid = server.pid().orElseThrow();
+            ProcessHandle old = ProcessHandle.of(serverPid).orElseThrow();
+            old.destroyForcibly();
+            old.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            LaunchServer.Launched second = launchWhenTheDeathIsSeen(server, args, env);
+
+            assertThat(server.pid()).isPresent().isNotEqualTo(java.util.OptionalLong.of(serverPid));
+            assertThat(ended.poll(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(second.pid());
+            assertThat(FileOps.readProperties(jobDir.resolve("status"))).containsEntry("exit_code", "7");
+        }
+    }
+
+    /** A launch sent while the reader has not yet seen the old server's end fails; the next one gets a new server. */
+    private static LaunchServer.Launched launchWhenTheDeathIsSeen(LaunchServer server, java.util.List<String> args, byte[] env)
+            throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return server.launch(2 + attempt, args, env);
+            } catch (java.io.IOException e) {
+                if (attempt == 20) throw e;
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @Test
     void agent_nativeAskedButNoLauncher_refusesToStart() throws Exception {
         Path spool = tmp.resolve("spool");
         Files.createDirectories(spool.resolve("bin"));
