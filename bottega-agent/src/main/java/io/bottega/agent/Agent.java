@@ -7,6 +7,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -47,6 +48,7 @@ public final class Agent implements AutoCloseable {
     private volatile ResourceControl control;
     private volatile JobSupervisor supervisor;
     private volatile StepRunner stepRunner;
+    private volatile LaunchServer launchServer;
     private volatile Thread linkThread;
     private volatile boolean registered;
     private String bootId = "";
@@ -127,7 +129,12 @@ public final class Agent implements AutoCloseable {
                     config.limitAddressSpace() ? "polled-rss+rlimit-as" : "polled-rss");
         }
 
-        Launcher launcher = new Launcher(config, node, rc, binding, tools, spool, uid, gid, bootId, clock);
+        Optional<LaunchServer> server = nativeLauncher(spool, tools).map(p -> new LaunchServer(p, config.nodeName(), pid -> {
+            JobSupervisor s = supervisor;
+            if (s != null) s.wrapperEnded(pid);
+        }));
+        launchServer = server.orElse(null);
+        Launcher launcher = new Launcher(config, node, rc, binding, tools, spool, uid, gid, bootId, clock, server);
         JobSupervisor sup = new JobSupervisor(config, spool, launcher, rc, new Signals(tools.kill()), clock, bootId);
         supervisor = sup;
         sup.start();
@@ -137,6 +144,31 @@ public final class Agent implements AutoCloseable {
         Thread t = Thread.ofVirtual().name("bottega-agent-" + config.nodeName() + "-sync").unstarted(this::runLink);
         linkThread = t;
         t.start();
+    }
+
+    /**
+     * The native launcher as the configuration asks: built (or found built) in the spool's {@code bin/}, or none
+     * (the shell chain), saying which in the log.
+     *
+     * @throws IllegalStateException when {@code native} was asked and it cannot be built
+     */
+    private Optional<Path> nativeLauncher(Spool spool, Tools tools) {
+        if (config.launcher().equals("shell")) {
+            log.info("event=launcher node={} mode=shell reason=configured wrapper={}", config.nodeName(), spool.wrapper());
+            return Optional.empty();
+        }
+        NativeLauncher.Build b = NativeLauncher.prepare(spool.root().resolve("bin"), tools.cc());
+        if (b.binary().isPresent()) {
+            log.info("event=launcher node={} mode=native path={} how=\"{}\"", config.nodeName(), b.binary().get(), b.reason());
+            return b.binary();
+        }
+        if (config.launcher().equals("native")) {
+            throw new IllegalStateException("the native job launcher cannot be built: " + b.reason());
+        }
+        log.warn("event=launcher node={} mode=shell reason=\"{}\" note=\"jobs start through the shell chain "
+                + "(job-wrapper.sh), which costs several times the CPU a job; install a C compiler (e.g. gcc) and "
+                + "restart the agent for the native launcher\"", config.nodeName(), b.reason());
+        return Optional.empty();
     }
 
     /** The node's resources as reported at registration (available after {@link #start()}). */
@@ -185,6 +217,8 @@ public final class Agent implements AutoCloseable {
         if (steps != null) steps.close();
         JobSupervisor s = supervisor;
         if (s != null) s.close();
+        LaunchServer server = launchServer;
+        if (server != null) server.close();
         ResourceControl rc = control;
         if (rc != null) rc.close();
         if (ownsLink) link.close();

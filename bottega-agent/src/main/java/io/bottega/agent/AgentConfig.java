@@ -30,11 +30,14 @@ import java.util.regex.Pattern;
  * @param retryMax          the longest back-off between attempts to reach the controller
  * @param address           the address other nodes reach this node's jobs at (a job step's rendezvous,
  *                          {@code MASTER_ADDR}); empty: the controller takes the address the agent connects from
+ * @param launcher          how jobs are started: {@code native} (the compiled launcher, {@code bottega-launch.c}; the
+ *                          agent does not start without it), {@code shell} (the shell chain, {@code job-wrapper.sh})
+ *                          or {@code auto} (native when a C compiler builds it, else shell)
  */
 public record AgentConfig(String controllerUrl, String clusterKey, String nodeName, Path spoolDir,
                           DeclaredResources declared, Duration killGrace, Duration syncWait, String cgroupMode,
                           String cgroupBase, Path tmpBase, boolean cpuBinding, boolean limitAddressSpace,
-                          Duration tick, Duration retryMax, String address) {
+                          Duration tick, Duration retryMax, String address, String launcher) {
     private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern CGROUP_BASE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*");
 
@@ -66,6 +69,10 @@ public record AgentConfig(String controllerUrl, String clusterKey, String nodeNa
         tick = positiveOr(tick, Duration.ofMillis(250), "tick", false);
         retryMax = positiveOr(retryMax, Duration.ofSeconds(30), "retry max", false);
         address = address == null ? "" : address.strip();
+        launcher = launcher == null || launcher.isBlank() ? "auto" : launcher.strip();
+        if (!launcher.matches("auto|native|shell")) {
+            throw new IllegalArgumentException("launcher must be auto, native or shell: " + launcher);
+        }
     }
 
     private static Duration positiveOr(Duration d, Duration otherwise, String what, boolean zeroOk) {
@@ -79,61 +86,66 @@ public record AgentConfig(String controllerUrl, String clusterKey, String nodeNa
     /** A configuration with defaults: detect resources, 30 s kill grace, 30 s sync wait, cgroups auto. */
     public static AgentConfig of(String controllerUrl, String clusterKey, String nodeName, Path spoolDir) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, null, null, null, null, null, null,
-                true, false, null, null, "");
+                true, false, null, null, "", "auto");
     }
 
     public AgentConfig withDeclared(DeclaredResources d) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, d, killGrace, syncWait, cgroupMode,
-                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address);
+                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address, launcher);
     }
 
     public AgentConfig withKillGrace(Duration d) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, d, syncWait, cgroupMode,
-                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address);
+                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address, launcher);
     }
 
     public AgentConfig withSyncWait(Duration d) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, d, cgroupMode,
-                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address);
+                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address, launcher);
     }
 
     public AgentConfig withCgroupMode(String m) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait, m,
-                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address);
+                cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address, launcher);
     }
 
     public AgentConfig withCgroupBase(String b) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, b, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address);
+                cgroupMode, b, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address, launcher);
     }
 
     public AgentConfig withTmpBase(Path p) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, cgroupBase, p, cpuBinding, limitAddressSpace, tick, retryMax, address);
+                cgroupMode, cgroupBase, p, cpuBinding, limitAddressSpace, tick, retryMax, address, launcher);
     }
 
     public AgentConfig withCpuBinding(boolean b) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, cgroupBase, tmpBase, b, limitAddressSpace, tick, retryMax, address);
+                cgroupMode, cgroupBase, tmpBase, b, limitAddressSpace, tick, retryMax, address, launcher);
     }
 
     public AgentConfig withLimitAddressSpace(boolean b) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, cgroupBase, tmpBase, cpuBinding, b, tick, retryMax, address);
+                cgroupMode, cgroupBase, tmpBase, cpuBinding, b, tick, retryMax, address, launcher);
     }
 
     public AgentConfig withTick(Duration d) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, cgroupBase, tmpBase, cpuBinding, limitAddressSpace, d, retryMax, address);
+                cgroupMode, cgroupBase, tmpBase, cpuBinding, limitAddressSpace, d, retryMax, address, launcher);
     }
 
     public AgentConfig withAddress(String a) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, a);
+                cgroupMode, cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, a, launcher);
+    }
+
+    public AgentConfig withLauncher(String l) {
+        return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
+                cgroupMode, cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, retryMax, address, l);
     }
 
     public AgentConfig withRetryMax(Duration d) {
         return new AgentConfig(controllerUrl, clusterKey, nodeName, spoolDir, declared, killGrace, syncWait,
-                cgroupMode, cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, d, address);
+                cgroupMode, cgroupBase, tmpBase, cpuBinding, limitAddressSpace, tick, d, address, launcher);
     }
 }

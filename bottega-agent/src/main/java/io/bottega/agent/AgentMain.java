@@ -36,6 +36,8 @@ public final class AgentMain {
                                    default: the address the agent reaches the controller from
               --kill-grace S       seconds between SIGTERM and SIGKILL (default 30)
               --cgroup MODE        auto, v2, v1 or none (default auto)
+              --launcher MODE      how jobs start: native (compiled with the machine's cc), shell, or
+                                   auto (native when a C compiler builds it, else shell; the default)
               --tmp DIR            parent of the per-job TMPDIRs (default /tmp/bottega-NODE)
               --no-cpu-binding     do not pin jobs to their cores
               -h, --help           this help
@@ -100,6 +102,7 @@ public final class AgentMain {
         String spool = null;
         String tmp = null;
         String cgroup = "auto";
+        String launcher = "auto";
         String address = "";
         boolean cpuBinding = true;
         DeclaredResources d = DeclaredResources.DETECT;
@@ -131,6 +134,7 @@ public final class AgentMain {
                 case "--spool" -> spool = value;
                 case "--tmp" -> tmp = value;
                 case "--cgroup" -> cgroup = value;
+                case "--launcher" -> launcher = value;
                 case "--cores" -> d = d.withCores(positiveInt(opt, value));
                 case "--memory" -> d = d.withMemoryMb(memoryMb(opt, value));
                 case "--gpus" -> d = d.withGpus(nonNegativeInt(opt, value), d.gpuType());
@@ -171,7 +175,8 @@ public final class AgentMain {
                 : root ? Path.of("/var/spool/bottega", name)
                 : Path.of(System.getProperty("user.home"), ".bottega", "spool", name);
         AgentConfig c = AgentConfig.of(controller, key, name, spoolDir)
-                .withDeclared(d).withKillGrace(grace).withCgroupMode(cgroup).withCpuBinding(cpuBinding).withAddress(address);
+                .withDeclared(d).withKillGrace(grace).withCgroupMode(cgroup).withCpuBinding(cpuBinding).withAddress(address)
+                .withLauncher(launcher);
         if (tmp != null) c = c.withTmpBase(Path.of(tmp).toAbsolutePath());
         new HttpControllerLink(controller, key, Duration.ofSeconds(1)).close();   // validates the URL
         return c;

@@ -75,6 +75,7 @@ final class JobSupervisor implements AutoCloseable {
         long parkPid;
         JobCgroup cgroup;
         Path tmpDir;
+        boolean nativeLaunch;   // started by the native launcher, which waits for the job itself (no wrapper to nudge)
         Termination term;
         volatile boolean cancelRequested;
         long peakRssKb;
@@ -273,15 +274,30 @@ final class JobSupervisor implements AutoCloseable {
         job.startedAt = s.startedAtMillis();
         job.cgroup = s.cgroup();
         job.tmpDir = s.tmpDir();
+        job.nativeLaunch = s.nativeLaunch();
         log.info("event=job_started job={} wrapper_pid={} run_uid={} cgroup={}", job.id, s.wrapperPid(), s.runUid(),
                 s.cgroup().dirs().isEmpty() ? "none" : s.cgroup().dirs().getFirst());
-        s.process().onExit().thenRun(() -> post(() -> tick(job)));
+        if (s.process() != null) s.process().onExit().thenRun(() -> post(() -> tick(job)));
         if (job.term != null && !job.term.killSent() && job.term.sinceMs() == 0) {
             Termination pending = job.term;
             job.term = null;
             terminate(job, pending.state(), pending.message(), pending.graceMs() == 0);
         }
         publish(false);
+        // the native launcher's end may have been told before this (wrapperEnded found no job with its pid)
+        if (job.nativeLaunch && job.phase == Phase.RUNNING) checkRunning(job);
+    }
+
+    /** The native launch server says that the launcher with this pid has ended. */
+    void wrapperEnded(long pid) {
+        post(() -> {
+            for (Job job : jobs.values()) {
+                if (job.wrapperPid == pid && job.nativeLaunch) {
+                    tick(job);
+                    return;
+                }
+            }
+        });
     }
 
     private void onStartFailed(Job job, Launcher.LaunchException e) {
@@ -434,7 +450,7 @@ final class JobSupervisor implements AutoCloseable {
      * status is recorded at once.
      */
     private void nudgeWrapper(Job job, long now) {
-        if (job.jobPid <= 0 || now - job.lastNudge < 200) return;
+        if (job.nativeLaunch || job.jobPid <= 0 || now - job.lastNudge < 200) return;
         Optional<Procfs.Stat> j = Procfs.stat(job.jobPid);
         if (j.isEmpty() || !j.get().zombie() || j.get().ppid() != job.parkPid) return;
         job.lastNudge = now;
@@ -693,6 +709,7 @@ final class JobSupervisor implements AutoCloseable {
         job.wrapperPid = Procfs.parseLongOr(pid.getOrDefault("wrapper_pid", "0"), 0);
         job.wrapperStart = Procfs.parseLongOr(pid.getOrDefault("wrapper_start", "0"), 0);
         job.startedAt = Procfs.parseLongOr(pid.getOrDefault("started_ms", "0"), 0);
+        job.nativeLaunch = pid.getOrDefault("launcher", "shell").equals("native");
         String tmp = pid.getOrDefault("tmp", "");
         if (!tmp.isEmpty()) job.tmpDir = Path.of(tmp);
         if (!bootId.isEmpty() && !bootId.equals(pid.getOrDefault("boot_id", bootId))) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts a job: writes its script and environment to the spool, creates its cgroups and TMPDIR, and
- * starts the wrapper, whose child joins the cgroups, starts a session, drops to the job's user and execs
+ * starts it through the native launcher ({@code bottega-launch.c}, one fork: see its header) when the agent
+ * has one, else through the shell chain: the wrapper, whose child joins the cgroups, starts a session, drops to the job's user and execs
  * the script through the loader. The process chain, each step an exec in the same pid:
  * <pre>
  * setsid sh job-wrapper.sh JOBDIR UID GID --            (agent's user; stays outside the job)
@@ -47,7 +49,7 @@ final class Launcher {
 
     /** What a successful start leaves behind. */
     record Started(Process process, long wrapperPid, long wrapperStart, long startedAtMillis, JobCgroup cgroup,
-                   Path tmpDir, int runUid, int runGid) {}
+                   Path tmpDir, int runUid, int runGid, boolean nativeLaunch) {}
 
     /** A start that failed; {@code nodeFault} when the node, not the job, is to blame. */
     static final class LaunchException extends Exception {
@@ -75,9 +77,11 @@ final class Launcher {
     private final String bootId;
     private final InstantSource clock;
     private final String loader = Spool.loaderScript();
+    private final Optional<LaunchServer> nativeLauncher;
 
+    /** @param nativeLauncher the compiled launcher's server; empty: the shell chain */
     Launcher(AgentConfig config, NodeResources node, ResourceControl control, CpuBinding binding, Tools tools,
-             Spool spool, int selfUid, int selfGid, String bootId, InstantSource clock) {
+             Spool spool, int selfUid, int selfGid, String bootId, InstantSource clock, Optional<LaunchServer> nativeLauncher) {
         this.config = config;
         this.node = node;
         this.control = control;
@@ -89,6 +93,7 @@ final class Launcher {
         this.selfGid = selfGid;
         this.bootId = bootId;
         this.clock = clock;
+        this.nativeLauncher = nativeLauncher;
     }
 
     /** Why this launch must not run; empty when it may. */
@@ -140,8 +145,11 @@ final class Launcher {
             String workDir = r.workDir().isEmpty() ? "/tmp" : r.workDir();
             Map<String, String> env = JobEnvironment.build(r, node, tmp.toString(), workDir);
             Path environ = dir.resolve(Spool.ENVIRON);
-            FileOps.writeAtomic(environ, nulSeparated(env), "rw-------");
-            if (root) FileOps.chown(environ, runUid, runGid);
+            if (nativeLauncher.isEmpty()) {
+                // the shell chain's loader reads it as the job's user; the native launcher gets it through its pipe
+                FileOps.writeAtomic(environ, nulSeparated(env), "rw-------");
+                if (root) FileOps.chown(environ, runUid, runGid);
+            }
 
             List<Integer> hostCpus = binding.map(r.cpus());
             try {
@@ -150,6 +158,14 @@ final class Launcher {
                 throw new LaunchException("cannot create the job's cgroup: " + e.getMessage(), true, e);
             }
 
+            if (nativeLauncher.isPresent()) {
+                List<String> args = nativeArguments(r, dir, script, workDir, env, cg, hostCpus, switchUser);
+                if (cancelled.getAsBoolean()) throw new LaunchException("cancelled before it started", false, null);
+                long startedAt = clock.millis();
+                LaunchServer.Launched l = nativeLauncher.get().launch(id, args, nulSeparated(env));
+                writePid(id, l.pid(), l.startTime(), startedAt, runUid, runGid, tmp);
+                return new Started(null, l.pid(), l.startTime(), startedAt, cg, tmp, runUid, runGid, true);
+            }
             List<String> cmd = command(r, dir, script, environ, workDir, env, cg, hostCpus, switchUser);
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().clear();
@@ -165,16 +181,8 @@ final class Launcher {
             Process p = pb.start();
             long pid = p.pid();
             long startTime = Procfs.stat(pid).map(Procfs.Stat::startTime).orElse(0L);
-            Map<String, String> pidFile = new LinkedHashMap<>();
-            pidFile.put("wrapper_pid", Long.toString(pid));
-            pidFile.put("wrapper_start", Long.toString(startTime));
-            pidFile.put("boot_id", bootId);
-            pidFile.put("started_ms", Long.toString(startedAt));
-            pidFile.put("run_uid", Integer.toString(runUid));
-            pidFile.put("run_gid", Integer.toString(runGid));
-            pidFile.put("tmp", tmp.toString());
-            spool.write(id, Spool.PID, pidFile);
-            return new Started(p, pid, startTime, startedAt, cg, tmp, runUid, runGid);
+            writePid(id, pid, startTime, startedAt, runUid, runGid, tmp);
+            return new Started(p, pid, startTime, startedAt, cg, tmp, runUid, runGid, false);
         } catch (LaunchException e) {
             cleanupFailed(cg, tmp);
             throw e;
@@ -184,9 +192,63 @@ final class Launcher {
         }
     }
 
+    private void writePid(long id, long pid, long startTime, long startedAt, int runUid, int runGid, Path tmp) throws IOException {
+        Map<String, String> pidFile = new LinkedHashMap<>();
+        pidFile.put("wrapper_pid", Long.toString(pid));
+        pidFile.put("wrapper_start", Long.toString(startTime));
+        pidFile.put("boot_id", bootId);
+        pidFile.put("started_ms", Long.toString(startedAt));
+        pidFile.put("run_uid", Integer.toString(runUid));
+        pidFile.put("run_gid", Integer.toString(runGid));
+        pidFile.put("tmp", tmp.toString());
+        pidFile.put("launcher", nativeLauncher.isPresent() ? "native" : "shell");
+        spool.write(id, Spool.PID, pidFile);
+    }
+
     private void cleanupFailed(JobCgroup cg, Path tmp) {
         if (cg != null) control.remove(cg);
         removeTmp(tmp);
+    }
+
+    /** The native launcher's arguments (described in bottega-launch.c). */
+    private List<String> nativeArguments(LaunchRequest r, Path dir, Path script, String workDir, Map<String, String> env,
+                                         JobCgroup cg, List<Integer> hostCpus, boolean switchUser) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(dir.toString());
+        for (Path f : cg.procsFiles()) {
+            cmd.add("--cgroup");
+            cmd.add(f.toString());
+        }
+        if (!hostCpus.isEmpty() && !control.cpuset()) {
+            cmd.add("--cpus");
+            cmd.add(CpuList.format(hostCpus));
+        }
+        if (switchUser) {
+            cmd.add("--user");
+            cmd.add(Integer.toString(r.uid()));
+            cmd.add(Integer.toString(r.gid()));
+        }
+        String out = outputPath(r.stdoutPath().isEmpty() ? OutputPaths.defaultOutput(r) : r.stdoutPath(), r, workDir);
+        String err = r.stderrPath().isEmpty() ? "" : outputPath(r.stderrPath(), r, workDir);
+        String[] opts = {"--workdir", workDir, "--input", inputPath(r, workDir), "--output", out,
+                "--error", err.equals(out) ? "" : err, "--mode", r.appendOutput() ? "append" : "truncate",
+                "--umask", umask(env), "--aslimit", asLimitKb(r)};
+        cmd.addAll(List.of(opts));
+        cmd.add("--");
+        if (!r.script().startsWith("#!")) cmd.add(tools.sh().toString());
+        cmd.add(script.toString());
+        return cmd;
+    }
+
+    private static String umask(Map<String, String> env) {
+        String umask = env.getOrDefault("SLURM_UMASK", "");
+        return umask.matches("0?[0-7]{3}") ? umask : "0022";
+    }
+
+    /** RLIMIT_AS in KiB, "0" for none: only without a cgroup memory limit, and only when configured. */
+    private String asLimitKb(LaunchRequest r) {
+        boolean asLimit = config.limitAddressSpace() && !control.memoryLimit() && r.memoryLimitMb() > 0;
+        return asLimit ? Long.toString(r.memoryLimitMb() * 1024L) : "0";
     }
 
     private List<String> command(LaunchRequest r, Path dir, Path script, Path environ, String workDir,
@@ -248,10 +310,8 @@ final class Launcher {
         cmd.add(out);
         cmd.add(err.equals(out) ? "" : err);
         cmd.add(r.appendOutput() ? "append" : "truncate");
-        String umask = env.getOrDefault("SLURM_UMASK", "");
-        cmd.add(umask.matches("0?[0-7]{3}") ? umask : "0022");
-        boolean asLimit = config.limitAddressSpace() && !control.memoryLimit() && r.memoryLimitMb() > 0;
-        cmd.add(asLimit ? Long.toString(r.memoryLimitMb() * 1024L) : "0");
+        cmd.add(umask(env));
+        cmd.add(asLimitKb(r));
         cmd.add(tools.env().toString());
         cmd.add(tools.envResetsSignals() ? "--default-signal" : "");
         cmd.add("--");

@@ -17,16 +17,21 @@ import io.bottega.api.agent.LaunchRequest;
 /**
  * The agent's spool. Layout:
  * <pre>
- * SPOOL/bin/job-wrapper.sh            the wrapper (rewritten at every start)
+ * SPOOL/bin/job-wrapper.sh            the shell chain's wrapper (rewritten at every start)
+ *          bottega-launch-HASH        the native launcher, compiled from bottega-launch.c (HASH: of its source)
  * SPOOL/jobs/ID/launch.json           the launch as received (0600)
  *              script                 the batch script (0700, owned by the job's user)
- *              environ                the job's environment, NUL-separated (0600, owned by the user)
- *              pid                    wrapper_pid, wrapper_start, boot_id, started_ms (written at start)
- *              jobpid                 "JOB_PID PARK_PID", written by the wrapper
+ *              environ                the job's environment, NUL-separated (0600, owned by the user; the shell
+ *                                     chain only: the native launcher gets it through its pipe)
+ *              pid                    wrapper_pid, wrapper_start, boot_id, started_ms, launcher (written at start;
+ *                                     the wrapper is the native launcher's process where launcher=native)
+ *              jobpid                 "JOB_PID PARK_PID", written by the wrapper (the native launcher: its own
+ *                                     pid as PARK_PID)
  *              kill                   why and since when the agent is stopping the job
- *              status                 how the script ended, written by the wrapper
+ *              status                 how the script ended, written by the wrapper or the native launcher
  *              outcome.json           the result, kept until the controller acknowledges it
- *              wrapper.log            what the wrapper and the launch tools printed (launch errors)
+ *              wrapper.log            what the wrapper and the launch tools printed (launch errors); the native
+ *                                     launcher creates it only when it has something to say
  * </pre>
  * The spool and job directories are 0711 when the agent is root, so a job's user can reach (only) its
  * own script and environment.

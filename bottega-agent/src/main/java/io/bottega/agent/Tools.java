@@ -9,13 +9,14 @@ import java.util.Optional;
  * caller's {@code PATH}, which a root daemon should not trust).
  */
 record Tools(Path sh, Path bash, Path setsid, Path env, Path kill, Optional<Path> setpriv, Optional<Path> runuser,
-             Optional<Path> taskset, boolean envResetsSignals) {
+             Optional<Path> taskset, boolean envResetsSignals, Optional<Path> cc) {
     static final String SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     static Tools find() {
         Path env = require("env");
         return new Tools(require("sh"), require("bash"), require("setsid"), env, require("kill"),
-                which("setpriv"), which("runuser"), which("taskset"), succeeds(env.toString(), "--default-signal", "true"));
+                which("setpriv"), which("runuser"), which("taskset"), succeeds(env.toString(), "--default-signal", "true"),
+                which("cc").or(() -> which("gcc")).or(() -> which("clang")));
     }
 
     /** Whether the command runs and exits 0 within 5 s. */

@@ -26,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent against a real HTTP controller on loopback, starting real processes: as another user when the
- * tests run as root, inside cgroups where the machine offers them.
+ * tests run as root, inside cgroups where the machine offers them. Run once with each way of starting jobs
+ * ({@link NativeLauncherJobsTest}, {@link ShellLauncherJobsTest}).
  */
-class AgentJobsTest {
+abstract class AgentJobsTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @TempDir
@@ -61,8 +62,12 @@ class AgentJobsTest {
         }
     }
 
+    /** {@code native} or {@code shell}: how the agents of this class start jobs. */
+    abstract String launcher();
+
     private AgentConfig config() {
         return AgentConfig.of(ctl.url(), FakeController.KEY, node, tmp.resolve("spool"))
+                .withLauncher(launcher())
                 .withTmpBase(tmp.resolve("jobtmp"))
                 .withKillGrace(Duration.ofSeconds(1))
                 .withTick(Duration.ofMillis(100))
@@ -140,6 +145,31 @@ class AgentJobsTest {
     }
 
     @Test
+    void launch_startsThroughTheConfiguredLauncher() throws Exception {
+        start(config());
+        long id = TestJobs.nextId();
+        String mark = mark();
+        ctl.launch(launch(id, work, "#!/bin/bash\nsleep 60\n", mark));
+        awaitProcesses(mark, 2);
+        Path jobDir = tmp.resolve("spool/jobs/" + id);
+        java.util.Map<String, String> pid = FileOps.readProperties(jobDir.resolve("pid"));
+        Path exe = Files.readSymbolicLink(Path.of("/proc", pid.get("wrapper_pid"), "exe"));
+        String[] jobPid = TestJobs.read(jobDir.resolve("jobpid")).trim().split("\\s+");
+
+        assertThat(pid.get("launcher")).isEqualTo(launcher());
+        if (launcher().equals("native")) {
+            assertThat(exe.getFileName().toString()).startsWith("bottega-launch-");
+            assertThat(exe.getParent()).isEqualTo(tmp.resolve("spool/bin"));
+            assertThat(jobPid[1]).as("the launcher waits for the job itself").isEqualTo(pid.get("wrapper_pid"));
+        } else {
+            assertThat(exe).isEqualTo(Tools.find().sh().toRealPath());
+            assertThat(Procfs.stat(Long.parseLong(jobPid[1])).orElseThrow().comm()).as("the parking process").isEqualTo("sleep");
+        }
+        ctl.cancel(new CancelRequest(id, "test over", 0, true));
+        assertThat(ctl.awaitResult(id, WAIT).state()).isEqualTo(JobOutcome.CANCELLED);
+    }
+
+    @Test
     void register_reportsDeclaredResourcesAndCgroupMode() throws Exception {
         Agent agent = start(config().withDeclared(DeclaredResources.DETECT.withCores(8).withMemoryMb(4096)
                 .withGpus(2, "A100").withFeatures(List.of("gpu", "a100")).withGroup("cell1")));
@@ -165,7 +195,7 @@ class AgentJobsTest {
         AgentConfig c = config();
         AgentConfig wrong = new AgentConfig(c.controllerUrl(), "wrong-key", c.nodeName(), c.spoolDir(), c.declared(),
                 c.killGrace(), c.syncWait(), c.cgroupMode(), c.cgroupBase(), c.tmpBase(), c.cpuBinding(),
-                c.limitAddressSpace(), c.tick(), c.retryMax(), c.address());
+                c.limitAddressSpace(), c.tick(), c.retryMax(), c.address(), c.launcher());
         Agent agent = start(wrong);
 
         Thread.sleep(1_500);
@@ -538,6 +568,7 @@ class AgentJobsTest {
         String nodeB = node + "b";
         AgentConfig b = AgentConfig.of(ctl.url(), FakeController.KEY, nodeB, tmp.resolve("spool-b"))
                 .withTmpBase(tmp.resolve("jobtmp-b")).withTick(Duration.ofMillis(100)).withCgroupBase("bottega-test.slice")
+                .withLauncher(launcher())
                 .withDeclared(DeclaredResources.DETECT.withCores(64).withGpus(8, "emulated"));
         start(config());
         Agent second = start(b);

@@ -24,7 +24,7 @@ class AgentMainTest {
         AgentConfig c = AgentMain.parse(new String[] {"--controller", "http://ctl:6820", "--key-file", key.toString(),
                 "--name", "lrdn0001", "--spool=" + tmp.resolve("spool"), "--cores", "32", "--memory", "500G", "--gpus", "4",
                 "--gpu-type", "A100", "--features", "gpu, a100", "--group", "cell7", "--kill-grace", "5",
-                "--cgroup", "none", "--no-cpu-binding"}, null);
+                "--cgroup", "none", "--launcher", "shell", "--no-cpu-binding"}, null);
 
         assertThat(c.controllerUrl()).isEqualTo("http://ctl:6820");
         assertThat(c.clusterKey()).isEqualTo("s3cret");
@@ -33,6 +33,7 @@ class AgentMainTest {
         assertThat(c.declared()).isEqualTo(new DeclaredResources(32, 512_000, 4, "A100", 0, java.util.List.of("gpu", "a100"), "cell7"));
         assertThat(c.killGrace()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.cgroupMode()).isEqualTo("none");
+        assertThat(c.launcher()).isEqualTo("shell");
         assertThat(c.cpuBinding()).isFalse();
     }
 
@@ -42,6 +43,7 @@ class AgentMainTest {
 
         assertThat(c.clusterKey()).isEqualTo("envkey");
         assertThat(c.declared()).isEqualTo(DeclaredResources.DETECT);
+        assertThat(c.launcher()).isEqualTo("auto");
     }
 
     @Test
@@ -58,6 +60,8 @@ class AgentMainTest {
                 .hasMessageContaining("--memory must be a positive size");
         assertThatThrownBy(() -> AgentMain.parse(new String[] {"--controller", "http://c", "--key", "k", "--bogus", "1"}, null))
                 .hasMessage("unknown option: --bogus");
+        assertThatThrownBy(() -> AgentMain.parse(new String[] {"--controller", "http://c", "--key", "k", "--launcher", "fast"}, null))
+                .hasMessage("launcher must be auto, native or shell: fast");
         assertThatThrownBy(() -> AgentMain.parse(new String[] {"--controller", "http://c", "--key", "k", "--name"}, null))
                 .hasMessage("--name needs a value");
         assertThatThrownBy(() -> AgentMain.parse(new String[] {"--controller", "ftp://c", "--key", "k", "--name", "n"}, null))

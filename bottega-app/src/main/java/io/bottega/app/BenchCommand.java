@@ -30,14 +30,10 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -328,6 +324,12 @@ public final class BenchCommand implements Callable<Integer> {
 
         /** Sends a whole request, reads the whole answer; returns its status. */
         int exchange(byte[] request) throws IOException {
+            return exchange(request, null);
+        }
+
+        /** Sends a whole request, reads the whole answer into {@code body} (null: skipped); returns its status. */
+        int exchange(byte[] request, java.io.ByteArrayOutputStream body) throws IOException {
+            if (body != null) body.reset();
             if (socket == null) {
                 socket = new java.net.Socket(host, port);
                 socket.setTcpNoDelay(true);
@@ -349,15 +351,20 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (chunked) {
                 for (long n; (n = Long.parseLong(line().split(";")[0].trim(), 16)) > 0; ) {
-                    skip(n);
+                    skip(n, body);
                     line();
                 }
                 while (!line().isEmpty()) { } // trailers
             } else if (length >= 0) {
-                skip(length);
+                skip(length, body);
             } else {
                 close = true; // read to the end
-                while (fill()) start = end;
+                skip(start, end, body);
+                start = end;
+                while (fill()) {
+                    skip(start, end, body);
+                    start = end;
+                }
             }
             if (close) close();
             return code;
@@ -390,13 +397,18 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
 
-        private void skip(long n) throws IOException {
+        private void skip(long n, java.io.ByteArrayOutputStream body) throws IOException {
             while (n > 0) {
                 if (start == end && !fill()) throw new IOException("connection closed");
                 int k = (int) Math.min(n, end - start);
+                skip(start, start + k, body);
                 start += k;
                 n -= k;
             }
+        }
+
+        private void skip(int from, int to, java.io.ByteArrayOutputStream body) {
+            if (body != null) body.write(buf, from, to - from);
         }
 
         void close() {
@@ -421,47 +433,70 @@ public final class BenchCommand implements Callable<Integer> {
         int jobs = 2000;
         @Option(names = "--clients", description = "concurrent submitters (default 8)")
         int clients = 8;
+        @Option(names = "--poll-ms", description = "how often the bench asks which of its jobs are still active (default 100)")
+        int pollMs = 100;
         @Parameters(arity = "0..1", description = "the command each job runs (default: true)")
         String command = "true";
 
         @Override
         public Integer call() throws Exception {
             String base = url != null ? url : "http://127.0.0.1:" + DataDir.defaultPort();
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            String body = "{\"script\":\"#!/bin/sh\\n" + command.replace("\"", "\\\"") + "\\n\",\"submitDir\":\"/tmp\",\"stdoutPath\":\"/dev/null\"}";
+            URI target = URI.create(base + "/api/v1/jobs");
+            String body = "{\"script\":\"#!/bin/sh\\n" + command.replace("\\", "\\\\").replace("\"", "\\\"")
+                    + "\\n\",\"submitDir\":\"/tmp\",\"stdoutPath\":\"/dev/null\"}";
+            String head = " HTTP/1.1\r\nHost: " + target.getHost() + ":" + target.getPort() + "\r\nAuthorization: Bearer " + token + "\r\n";
+            byte[] submit = ("POST " + target.getRawPath() + head + "Content-Type: application/json\r\nContent-Length: "
+                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8);
+            // the ids of the pending and running jobs, one a line: what the bench needs, and little for the controller to write
+            byte[] active = ("GET " + target.getRawPath().replace("/jobs", "/squeue") + "?states=PENDING,RUNNING&format=%25i&noheader=true"
+                    + head + "\r\n").getBytes(StandardCharsets.UTF_8);
             AtomicInteger left = new AtomicInteger(jobs);
             ConcurrentLinkedQueue<Long> ids = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
             List<Thread> threads = new ArrayList<>();
             long t0 = System.nanoTime();
             for (int i = 0; i < clients; i++) {
                 Thread t = new Thread(() -> {
+                    // one kept-alive connection a client, as bench submit: the JDK's HttpClient cost the shared CPU as much as
+                    // a request cost the controller
+                    KeepAlive conn = new KeepAlive(target.getHost(), target.getPort());
+                    java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
                     while (left.getAndDecrement() > 0) {
                         try {
-                            String r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs")).header("Authorization", "Bearer " + token)
-                                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                                    HttpResponse.BodyHandlers.ofString()).body();
+                            int status = conn.exchange(submit, answer);
+                            String r = answer.toString(StandardCharsets.UTF_8);
+                            if (status != 201) throw new IOException("status " + status + ": " + r);
                             int k = r.indexOf("\"job_id\":");
                             ids.add(Long.parseLong(r.substring(k + 9, r.indexOf(',', k)).trim()));
-                        } catch (Exception e) {
-                            throw new IllegalStateException("submission failed: " + e.getMessage(), e);
+                        } catch (IOException | RuntimeException e) {
+                            failures.add(String.valueOf(e.getMessage()));
+                            conn.close();
                         }
                     }
+                    conn.close();
                 });
                 t.start();
                 threads.add(t);
             }
             for (Thread t : threads) t.join();
+            if (!failures.isEmpty()) {
+                System.err.println("bench throughput: " + failures.size() + " submissions failed, the first: " + failures.peek());
+                return 1;
+            }
             double submitSec = (System.nanoTime() - t0) / 1e9;
             long min = ids.stream().mapToLong(Long::longValue).min().orElse(0);
             long max = ids.stream().mapToLong(Long::longValue).max().orElse(0);
+            KeepAlive conn = new KeepAlive(target.getHost(), target.getPort());
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
             while (true) {
-                String r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs?states=PENDING,RUNNING")).header("Authorization",
-                        "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-                long active = Arrays.stream(r.split("\"id\":")).skip(1).mapToLong(x -> Long.parseLong(x.substring(0, x.indexOf(',')).trim()))
-                        .filter(id -> id >= min && id <= max).count();
-                if (active == 0) break;
-                Thread.sleep(50);
+                int status = conn.exchange(active, answer);
+                if (status != 200) throw new IOException("squeue: status " + status + ": " + answer.toString(StandardCharsets.UTF_8));
+                long activeJobs = answer.toString(StandardCharsets.UTF_8).lines().map(String::strip).filter(x -> !x.isEmpty())
+                        .mapToLong(Long::parseLong).filter(id -> id >= min && id <= max).count();
+                if (activeJobs == 0) break;
+                Thread.sleep(pollMs);
             }
+            conn.close();
             double sec = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "%d jobs ('%s') submitted in %.2f s, all finished after %.2f s: %.0f jobs/s end to end%n", jobs,
                     command, submitSec, sec, jobs / sec);

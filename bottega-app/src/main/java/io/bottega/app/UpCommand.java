@@ -65,6 +65,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
     Long heartbeatTimeout;
     @Option(names = "--cgroup", paramLabel = "MODE", description = "auto (default), v2, v1 or none")
     String cgroup;
+    @Option(names = "--launcher", paramLabel = "MODE", description = "how the agents start jobs: auto (default: native when "
+            + "a C compiler builds it, else shell), native or shell")
+    String launcher;
     @Option(names = "--requeue", description = "requeue the jobs of a failed node (default: they end NODE_FAIL)")
     Boolean requeue;
     @Option(names = "--db", paramLabel = "JDBC_URL", description = "store (default: SQLite file in the data directory)")
@@ -134,6 +137,7 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
                     .withKillGrace(Duration.ofSeconds(grace)).withSyncWait(Duration.ofSeconds(10))
                     .withTmpBase(dir.resolve("tmp").resolve(name)).withCgroupBase(cgroupBase);
             if (cgroup != null) ac = ac.withCgroupMode(cgroup);
+            if (launcher != null) ac = ac.withLauncher(launcher);
             Agent a = Agent.create(ac);
             a.start();
             agents.add(a);
