@@ -331,17 +331,19 @@ final class Profile {
                 ne = feasibleIntervals(d, node, perNode, from, dur, ne);
             }
         }
-        return sweep(ne, always, nodes, from);
+        return sweep(ne, 0, always, nodes, from);
     }
 
     /**
      * The first instant at which {@code nodes} nodes are feasible: {@code always} of them from {@code from} on,
-     * the others over the intervals of the first {@code ne} events; INF if never.
+     * the others over the intervals of the first {@code ne} events (the first {@code sorted} of them sorted by an
+     * earlier sweep of the same search); INF if never.
      */
-    long sweep(int ne, int always, int nodes, long from) {
+    long sweep(int ne, int sorted, int always, int nodes, long from) {
         if (always >= nodes) return from;
         // events: (time << 1) | 1 for an interval's start, (time << 1) for the instant after its end; ends first
-        java.util.Arrays.sort(events, 0, ne);
+        java.util.Arrays.sort(events, sorted, ne);
+        if (sorted > 0 && sorted < ne && events[sorted - 1] > events[sorted]) merge(sorted, ne);
         int count = always;
         int i = 0;
         while (i < ne) {
@@ -353,6 +355,17 @@ final class Profile {
             if (count >= nodes) return t;
         }
         return INF;
+    }
+
+    private long[] mergeScratch = new long[256];
+
+    /** Merges the sorted events [0, mid) and [mid, ne) in place. */
+    private void merge(int mid, int ne) {
+        if (mergeScratch.length < mid) mergeScratch = new long[Math.max(mid, 2 * mergeScratch.length)];
+        System.arraycopy(events, 0, mergeScratch, 0, mid);
+        int a = 0, b = mid, o = 0;
+        while (a < mid && b < ne) events[o++] = mergeScratch[a] <= events[b] ? mergeScratch[a++] : events[b++];
+        while (a < mid) events[o++] = mergeScratch[a++];
     }
 
     /** Appends the node's feasible start intervals after {@code from} as events; returns the new event count. */

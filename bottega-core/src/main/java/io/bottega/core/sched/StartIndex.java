@@ -214,7 +214,10 @@ final class StartIndex {
 
         @Override
         public int hashCode() {
-            return ((System.identityHashCode(elig) * 31 + Long.hashCode(dur)) * 31 + nodes * 17 + perNode) * 31 + demand.hashCode();
+            // the eligible nodes are in elig's identity: hashing the demand's node set again would cost a pass over it
+            int h = (System.identityHashCode(elig) * 31 + Long.hashCode(dur)) * 31 + nodes * 17 + perNode;
+            return ((h * 31 + demand.tasks()) * 31 + demand.coresPerTask()) * 31 + demand.gpusPerTask() * 7 + demand.gpusPerNode()
+                    + Long.hashCode(demand.memoryMb());
         }
     }
 
@@ -503,6 +506,7 @@ final class StartIndex {
         pushRoots(oct, from, INF - 1);
         Profile p = profile;
         int ne = 0;
+        int sorted = 0; // events [0, sorted) were sorted by the last sweep
         int always = 0;
         int nextSweep = nodes;
         long enough = INF - 1; // once a sweep finds an instant, no node whose bound is later can make it earlier
@@ -511,7 +515,8 @@ final class StartIndex {
             if (node < 0) {
                 long x = peekKey();
                 if (x > enough) x = INF;
-                long t = p.sweep(ne, always, nodes, from);
+                long t = p.sweep(ne, sorted, always, nodes, from);
+                sorted = ne;
                 if (t < x) {
                     earlier.put(search, new long[] {asked, t, givenBack});
                     return new long[] {t};
