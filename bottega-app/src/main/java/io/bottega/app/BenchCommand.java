@@ -155,6 +155,9 @@ public final class BenchCommand implements Callable<Integer> {
         Path site;
         @Option(names = "--projects", description = "with --site: spread the jobs' users over this many projects (default 500)")
         int projects = 500;
+        @Option(names = "--steady", description = "after each pass, also time the next one, a second later, every job holding the "
+                + "reservation the pass gave it (the controller's passes after the first)")
+        boolean steady;
         @Option(names = "--forecast", negatable = true, defaultValue = "true", fallbackValue = "true", description = "forecast every pending job's start, as a forecast pass does "
                 + "(default); --no-forecast: only the decisions, as the controller's loop does between forecasts")
         boolean forecast = true;
@@ -243,6 +246,14 @@ public final class BenchCommand implements Callable<Integer> {
                 // the CPU time of the pass's thread tells what a busy machine's share of the cores hides in the wall time
                 System.out.printf(Locale.ROOT, "  %s, pass %d: %.3f s (CPU %.3f s); started %d, reserved %d, forecast %d%n", what, r + 1, sec, cpu,
                         plan.starts().size(), plan.reservations().size(), plan.waits().size());
+                if (steady) {
+                    c0 = threads.getCurrentThreadCpuTime();
+                    t0 = System.nanoTime();
+                    Plan next = s.schedule(1, l, q, forecast ? Scheduler.Options.WITH_FORECAST : Scheduler.Options.DECISIONS_ONLY);
+                    System.out.printf(Locale.ROOT, "  %s, the next pass, reservations held: %.3f s (CPU %.3f s); started %d, reserved %d, forecast %d%n",
+                            what, (System.nanoTime() - t0) / 1e9, (threads.getCurrentThreadCpuTime() - c0) / 1e9, next.starts().size(),
+                            next.reservations().size(), next.waits().size());
+                }
             }
             double m = median(times);
             System.out.printf(Locale.ROOT, "%s %s pass over %d pending on %s %s: median %.3f s%n", config.label(),

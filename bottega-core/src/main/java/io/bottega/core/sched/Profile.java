@@ -222,7 +222,16 @@ final class Profile {
      * seconds, and where; null when it never does (its nodes are not schedulable).
      */
     Slot earliest(Demand d, long[] elig, int lo, int hi, long from, long dur) {
+        return earliest(d, elig, lo, hi, from, dur, INF);
+    }
+
+    /**
+     * The same, but only a start at or before {@code until} is of use (a job that holds a reservation then keeps
+     * it): null when there is none; the nodes whose bound passes it are not read.
+     */
+    Slot earliest(Demand d, long[] elig, int lo, int hi, long from, long dur, long until) {
         if (from < now) from = now;
+        if (from > until) return null;
         int eligibleCount = 0;
         for (int w = lo; w < hi && eligibleCount < INDEX_MIN_ELIGIBLE; w++) {
             long x = elig[w];
@@ -233,13 +242,13 @@ final class Profile {
         if (eligibleCount == 0) return null;
         searches++;
         boolean indexed = eligibleCount > 1 && useIndex(eligibleCount);
-        if (d.nodesMax() == 1 || eligibleCount == 1) return earliestSingle(d, elig, lo, hi, from, dur, indexed);
+        if (d.nodesMax() == 1 || eligibleCount == 1) return earliestSingle(d, elig, lo, hi, from, dur, until, indexed);
         int uniform = uniformTasksPerNode(d);
-        if (uniform > 0) return earliestUniform(d, elig, lo, hi, from, dur, uniform, d.tasks() / uniform, indexed);
+        if (uniform > 0) return earliestUniform(d, elig, lo, hi, from, dur, until, uniform, d.tasks() / uniform, indexed);
         // a lower bound: no start before enough nodes can each hold one task
-        long bound = earliestCount(d, elig, lo, hi, from, dur, 1, d.nodesMin(), indexed);
-        if (bound == INF) return null;
-        return earliestMulti(d, elig, lo, hi, bound, dur);
+        long bound = earliestCount(d, elig, lo, hi, from, dur, until, 1, d.nodesMin(), indexed);
+        if (bound > until) return null;
+        return earliestMulti(d, elig, lo, hi, bound, dur, until);
     }
 
     /** Whether this search goes through the index: on a machine big enough, once the pass has searched a while. */
@@ -274,10 +283,11 @@ final class Profile {
      * start times form intervals (between the stretches where it is too full); a sweep over their ends finds
      * the first instant at which enough nodes are feasible, then the usual choice is made among them.
      */
-    private Slot earliestUniform(Demand d, long[] elig, int lo, int hi, long from, long dur, int perNode, int nodes, boolean indexed) {
-        long[] found = indexed ? index.earliestCount(d, elig, lo, hi, from, dur, perNode, nodes) : null;
-        long t = found != null ? found[0] : earliestCount(d, elig, lo, hi, from, dur, perNode, nodes, false);
-        if (t == INF) return null;
+    private Slot earliestUniform(Demand d, long[] elig, int lo, int hi, long from, long dur, long until, int perNode, int nodes,
+                                 boolean indexed) {
+        long[] found = indexed ? index.earliestCount(d, elig, lo, hi, from, dur, until, perNode, nodes) : null;
+        long t = found != null ? found[0] : earliestCount(d, elig, lo, hi, from, dur, until, perNode, nodes, false);
+        if (t > until) return null;
         int count = 0;
         if (found != null) {
             // every node feasible at t was read by the search
@@ -311,10 +321,14 @@ final class Profile {
 
     private long[] events = new long[256];
 
-    /** The first instant ≥ from at which at least {@code nodes} eligible nodes can each hold {@code perNode} tasks for dur. */
-    private long earliestCount(Demand d, long[] elig, int lo, int hi, long from, long dur, int perNode, int nodes, boolean indexed) {
+    /**
+     * The first instant ≥ from at which at least {@code nodes} eligible nodes can each hold {@code perNode} tasks
+     * for dur; exact up to {@code until}, any instant after it when there is none by then.
+     */
+    private long earliestCount(Demand d, long[] elig, int lo, int hi, long from, long dur, long until, int perNode, int nodes,
+                               boolean indexed) {
         if (indexed) {
-            long[] found = index.earliestCount(d, elig, lo, hi, from, dur, perNode, nodes);
+            long[] found = index.earliestCount(d, elig, lo, hi, from, dur, until, perNode, nodes);
             if (found != null) return found[0];
         }
         int always = 0;
@@ -328,7 +342,7 @@ final class Profile {
                     if (untouchedHolds(d, node, perNode)) always++;
                     continue;
                 }
-                ne = feasibleIntervals(d, node, perNode, from, dur, ne);
+                ne = feasibleIntervals(d, node, perNode, from, dur, ne, until);
             }
         }
         return sweep(ne, 0, always, nodes, from);
@@ -438,13 +452,13 @@ final class Profile {
     }
 
     /** Per-node sweep: the earliest window on one node; best fit then lowest id among nodes free as early. */
-    private Slot earliestSingle(Demand d, long[] elig, int lo, int hi, long from, long dur, boolean indexed) {
+    private Slot earliestSingle(Demand d, long[] elig, int lo, int hi, long from, long dur, long until, boolean indexed) {
         if (indexed) {
-            long[] found = index.earliestSingle(d, elig, lo, hi, from, dur);
+            long[] found = index.earliestSingle(d, elig, lo, hi, from, dur, until);
             if (found != null) return found[1] < 0 ? null : new Slot(found[0], new int[] {(int) found[1]}, new int[] {d.tasks()});
         }
         int t = d.tasks();
-        long best = INF;
+        long best = until; // a node that can start by then is taken (the fit of none is Integer.MAX_VALUE)
         int bestNode = -1;
         int bestFit = Integer.MAX_VALUE;
         for (int w = lo; w < hi; w++) {
@@ -504,7 +518,7 @@ final class Profile {
     }
 
     /** Tries the candidate times in order (from, then every breakpoint of an eligible node after it). */
-    private Slot earliestMulti(Demand d, long[] elig, int lo, int hi, long from, long dur) {
+    private Slot earliestMulti(Demand d, long[] elig, int lo, int hi, long from, long dur, long until) {
         int nc = 0;
         candTimes[nc++] = from;
         for (int k = 0; k < touchedCount; k++) {
@@ -520,6 +534,7 @@ final class Profile {
         long prev = Long.MIN_VALUE;
         for (int ci = 0; ci < nc; ci++) {
             long t = candTimes[ci];
+            if (t > until) return null;
             if (t == prev) continue;
             prev = t;
             int count = 0;

@@ -554,7 +554,8 @@ public final class Scheduler {
                 continue;
             }
             if (kept[i]) profile.unreserve(d, old.nodes(), old.tasks(), old.start(), d.timeLimit());
-            Profile.Slot s = slotFor(p, Math.max(now, p.eligibleAt()), ledger);
+            // a job that holds a reservation keeps it unless it can start earlier: later slots need not be searched
+            Profile.Slot s = slotFor(p, Math.max(now, p.eligibleAt()), kept[i] ? old.start() : Profile.INF, ledger);
             if (s == null || (kept[i] && s.start() > old.start())) {
                 if (kept[i]) {
                     s = new Profile.Slot(old.start(), old.nodes(), old.tasks());
@@ -587,21 +588,21 @@ public final class Scheduler {
 
     /**
      * The earliest slot for a job from {@code from}: among its eligible nodes, or — for a job of an advance
-     * reservation — among the reservation's nodes inside its window.
+     * reservation — among the reservation's nodes inside its window; null when there is none by {@code until}.
      */
-    private Profile.Slot slotFor(PendingJob p, long from, ResourceLedger ledger) {
+    private Profile.Slot slotFor(PendingJob p, long from, long until, ResourceLedger ledger) {
         Demand d = p.demand();
         String mine = p.spec().reservation();
         if (mine.isEmpty()) {
             Eligible e = eligible(d);
-            return profile.earliest(d, e.words(), e.lo(), e.hi(), from, d.timeLimit());
+            return profile.earliest(d, e.words(), e.lo(), e.hi(), from, d.timeLimit(), until);
         }
         AdvanceReservation r = reservation(ledger, mine);
         if (r == null || !r.admits(p.spec().user(), p.spec().account())) return null;
         Eligible e = eligibleAt(p, Math.max(from, r.start()), ledger);
         profile.block(r, false);
         try {
-            Profile.Slot s = profile.earliest(d, e.words(), e.lo(), e.hi(), Math.max(from, r.start()), d.timeLimit());
+            Profile.Slot s = profile.earliest(d, e.words(), e.lo(), e.hi(), Math.max(from, r.start()), d.timeLimit(), until);
             return s != null && s.start() + d.timeLimit() <= r.end() ? s : null;
         } finally {
             profile.block(r, true);
@@ -714,7 +715,7 @@ public final class Scheduler {
                 continue;
             }
             long from = Math.max(inOrder ? notBefore : now, p.eligibleAt());
-            Profile.Slot s = slotFor(p, from, ledger);
+            Profile.Slot s = slotFor(p, from, Profile.INF, ledger);
             if (s == null) {
                 waits.add(new Decision.Wait(p.id(), gate != PendingReason.NONE ? gate : PendingReason.REQ_NODE_NOT_AVAIL, Plan.NEVER));
                 continue;

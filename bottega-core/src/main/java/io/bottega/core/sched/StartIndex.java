@@ -453,16 +453,16 @@ final class StartIndex {
     /**
      * The single-node search of {@link Profile#earliest}: the earliest start on one eligible node, then the
      * tightest fit, then the lowest node id. Null when the index cannot bound this job (the caller scans).
-     * A found start of INF means no node ever fits.
+     * A found node of -1 means none can start by {@code until} (INF: none ever fits).
      */
-    long[] earliestSingle(Demand d, long[] elig, int lo, int hi, long from, long dur) {
+    long[] earliestSingle(Demand d, long[] elig, int lo, int hi, long from, long dur, long until) {
         int t = d.tasks();
         if (!prepare(d, elig, lo, hi, t)) return null;
         answered++;
         int oct = octave(dur);
         // every node whose bound is at most the best start is read; in the order of the bounds, no other one is
         pushRoots(oct, from, INF - 1);
-        long best = INF;
+        long best = until; // a node that can start by then is taken (the fit of none is Integer.MAX_VALUE)
         int bestNode = -1;
         int bestFit = Integer.MAX_VALUE;
         int node;
@@ -484,10 +484,11 @@ final class StartIndex {
      * The search of {@link Profile}'s earliestCount: the first instant ≥ from at which {@code nodes} eligible
      * nodes can each hold {@code perNode} tasks for dur. Nodes are read in the order of their bound; the sweep
      * over the feasible intervals read so far is final once the instant it finds comes before the bound of
-     * every node not read yet. Returns null when the index cannot bound this job; the nodes read are then
-     * {@link #reached()} (every node feasible at the returned instant is among them).
+     * every node not read yet. Exact up to {@code until}: when there is no such instant by then, some later
+     * instant or INF. Returns null when the index cannot bound this job; the nodes read are then
+     * {@link #reached()} (every node feasible at the returned instant, if by {@code until}, is among them).
      */
-    long[] earliestCount(Demand d, long[] elig, int lo, int hi, long from, long dur, int perNode, int nodes) {
+    long[] earliestCount(Demand d, long[] elig, int lo, int hi, long from, long dur, long until, int perNode, int nodes) {
         if (!prepare(d, elig, lo, hi, perNode)) return null;
         answered++;
         for (int ci = 0; ci < classes.length; ci++) {
@@ -509,7 +510,8 @@ final class StartIndex {
         int sorted = 0; // events [0, sorted) were sorted by the last sweep
         int always = 0;
         int nextSweep = nodes;
-        long enough = INF - 1; // once a sweep finds an instant, no node whose bound is later can make it earlier
+        // once a sweep finds an instant, no node whose bound is later can make it earlier; nor can one past until help
+        long enough = Math.min(until, INF - 1);
         while (true) {
             int node = reachedCount >= nextSweep ? -1 : next(elig, lo, hi, oct, from, enough);
             if (node < 0) {
@@ -518,11 +520,12 @@ final class StartIndex {
                 long t = p.sweep(ne, sorted, always, nodes, from);
                 sorted = ne;
                 if (t < x) {
-                    earlier.put(search, new long[] {asked, t, givenBack});
+                    // (an instant past until may come from some of the nodes only: no lower bound for the next search)
+                    if (t <= until) earlier.put(search, new long[] {asked, t, givenBack});
                     return new long[] {t};
                 }
                 if (x == INF) return new long[] {INF};
-                if (t != INF) enough = t;
+                if (t < enough) enough = t;
                 nextSweep = Math.max(nextSweep, reachedCount) * 2;
                 continue;
             }
