@@ -97,6 +97,27 @@ final class Profile {
         }
     }
 
+    /**
+     * Gives back a job's own reservation just before the job searches for a better one: the index reads the
+     * reservation's nodes in that search instead of recomputing them first, as the job most often takes the
+     * same slot again. {@link #ownReservationDone} must follow the job's new {@link #reserve}.
+     */
+    void unreserveOwn(Demand d, int[] nodes, int[] tasks, long start, long duration) {
+        ownGiveBack = true;
+        try {
+            unreserve(d, nodes, tasks, start, duration);
+        } finally {
+            ownGiveBack = false;
+        }
+    }
+
+    /** The job that gave back its own reservation has reserved again: the same slot ({@code same}) or another. */
+    void ownReservationDone(boolean same) {
+        if (index != null) index.ownGiveBackDone(same);
+    }
+
+    private boolean ownGiveBack;
+
     /** Gives back what {@link #reserve} took. */
     void unreserve(Demand d, int[] nodes, int[] tasks, long start, long duration) {
         long end = saturatedEnd(start, duration);
@@ -139,7 +160,7 @@ final class Profile {
         int i = split(node, from);
         int j = to == INF ? len[node] : split(node, to);
         long[] t = times[node];
-        if (index != null) index.changed(node, dc > 0 || dg > 0 || dm > 0);
+        if (index != null) index.changed(node, dc > 0 || dg > 0 || dm > 0, ownGiveBack);
         for (int k = i; k < j; k++) {
             fc[node][k] += dc;
             fg[node][k] += dg;

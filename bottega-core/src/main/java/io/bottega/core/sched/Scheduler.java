@@ -553,7 +553,7 @@ public final class Scheduler {
                 if (options.forecast()) waits.add(new Decision.Wait(p.id(), gate, Plan.NEVER));
                 continue;
             }
-            if (kept[i]) profile.unreserve(d, old.nodes(), old.tasks(), old.start(), d.timeLimit());
+            if (kept[i]) profile.unreserveOwn(d, old.nodes(), old.tasks(), old.start(), d.timeLimit());
             // a job that holds a reservation keeps it unless it can start earlier: later slots need not be searched
             Profile.Slot s = slotFor(p, Math.max(now, p.eligibleAt()), kept[i] ? old.start() : Profile.INF, ledger);
             if (s == null || (kept[i] && s.start() > old.start())) {
@@ -567,6 +567,8 @@ public final class Scheduler {
                 }
             }
             profile.reserve(d, s.nodes(), s.tasks(), s.start(), d.timeLimit());
+            if (kept[i]) profile.ownReservationDone(s.start() == old.start() && Arrays.equals(s.nodes(), old.nodes())
+                    && Arrays.equals(s.tasks(), old.tasks()));
             if (s.start() == now && gate == PendingReason.NONE) {
                 start(p, placer.allocate(d, ledger, s.nodes(), s.tasks()), now, ledger, starts);
                 q.removeStarted(i);

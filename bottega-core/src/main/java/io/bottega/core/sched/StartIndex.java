@@ -29,8 +29,10 @@ import java.util.Map;
  * <p>Kept up to date lazily: taking resources (a reservation) can only delay starts, so a leaf computed before
  * stays a lower bound; the node is marked and its leaf recomputed when a search reaches it. Giving resources
  * back (a reservation moved, an advance reservation's window opened for its own jobs) recomputes the leaf before
- * the next search. Built on the first search of a pass that is worth it (see {@link Profile}), dropped when the
- * profile is reset.
+ * the next search — except a job's own reservation, given back for the job to look for a better one: its nodes
+ * are read exactly by that search, and recomputed after only if the job leaves them (it mostly takes the same
+ * slot again, and the profile is then as it was). Built on the first search of a pass that is worth it (see
+ * {@link Profile}), dropped when the profile is reset.
  */
 final class StartIndex {
     /** Durations up to 2^24 s: stretches of 2^23 s (97 days) or more share the last entry. */
@@ -193,6 +195,7 @@ final class StartIndex {
     /** Forgets everything: the profile was reset. */
     void invalidate() {
         built = false;
+        ownCount = 0;
         earlier.clear();
         for (int i = 0; i < staleCount; i++) stale[staleNodes[i]] = false;
         staleCount = 0;
@@ -231,11 +234,20 @@ final class StartIndex {
     /** Give-backs so far (a give-back can make any search's answer earlier). */
     private long givenBack;
 
-    /** The profile changed on {@code node}: {@code gaveBack} when resources were given back there. */
-    void changed(int node, boolean gaveBack) {
+    /**
+     * The profile changed on {@code node}: {@code gaveBack} when resources were given back there, {@code own}
+     * when by the job about to search (see {@link Profile#unreserveOwn}).
+     */
+    void changed(int node, boolean gaveBack, boolean own) {
         if (gaveBack) givenBack++;
         if (!built) return;
-        if (gaveBack) {
+        if (gaveBack && own) {
+            // read exactly by the coming search, whatever its entries say; recomputed after only if the job moves
+            if (!own(node)) {
+                if (ownCount == ownNodes.length) ownNodes = Arrays.copyOf(ownNodes, ownCount * 2);
+                ownNodes[ownCount++] = node;
+            }
+        } else if (gaveBack) {
             if (!stale[node]) {
                 stale[node] = true;
                 if (staleCount == staleNodes.length) staleNodes = Arrays.copyOf(staleNodes, staleCount * 2);
@@ -244,6 +256,27 @@ final class StartIndex {
         } else {
             dirty[node] = true;
         }
+    }
+
+    /** The nodes of the searching job's own reservation, given back (at most a few). */
+    private int[] ownNodes = new int[16];
+    private int ownCount;
+
+    private boolean own(int node) {
+        for (int i = 0; i < ownCount; i++) if (ownNodes[i] == node) return true;
+        return false;
+    }
+
+    /**
+     * The job whose own reservation was given back has reserved again. The same slot: the profile is as it was,
+     * and its nodes' entries (computed before, or during its search: lower then) still hold. Another: the nodes
+     * it left gave resources back for good, and are recomputed before the next search.
+     */
+    void ownGiveBackDone(boolean same) {
+        int n = ownCount;
+        ownCount = 0;
+        if (same) return;
+        for (int i = 0; i < n; i++) changed(ownNodes[i], true, false);
     }
 
     private void build() {
@@ -431,6 +464,7 @@ final class StartIndex {
             int node = c.nodes[pos];
             int wd = node >> 6;
             if (wd < lo || wd >= hi || (elig[wd] & (1L << node)) == 0) continue;
+            if (ownCount > 0 && own(node)) continue; // read before the walk
             if (dirty[node]) {
                 refresh(node);
                 long nk = key(ci, v, oct, from);
@@ -462,22 +496,33 @@ final class StartIndex {
         int oct = octave(dur);
         // every node whose bound is at most the best start is read; in the order of the bounds, no other one is
         pushRoots(oct, from, INF - 1);
-        long best = until; // a node that can start by then is taken (the fit of none is Integer.MAX_VALUE)
-        int bestNode = -1;
-        int bestFit = Integer.MAX_VALUE;
+        best = until; // a node that can start by then is taken (the fit of none is Integer.MAX_VALUE)
+        bestNode = -1;
+        bestFit = Integer.MAX_VALUE;
+        // first the nodes of the job's own reservation, given back for this search, read from the start: their
+        // entries may be later than what is free there now
+        for (int i = 0; i < ownCount; i++) if (eligible(ownNodes[i], elig, lo, hi)) consider(d, ownNodes[i], t, from, dur);
         int node;
-        while ((node = next(elig, lo, hi, oct, from, best == INF ? INF - 1 : best)) >= 0) {
-            // no start on this node before its bound: its profile is read from there
-            long s = profile.earliestOnNode(d, node, t, lastKey, dur, best);
-            if (s == INF) continue;
-            int fit = profile.fitKey(d, node, s, dur);
-            if (s < best || (s == best && (fit < bestFit || (fit == bestFit && node < bestNode)))) {
-                best = s;
-                bestNode = node;
-                bestFit = fit;
-            }
-        }
+        // no start on a node before its bound: its profile is read from there
+        while ((node = next(elig, lo, hi, oct, from, best == INF ? INF - 1 : best)) >= 0) consider(d, node, t, lastKey, dur);
         return new long[] {best, bestNode};
+    }
+
+    // the single-node search's best so far
+    private long best;
+    private int bestNode;
+    private int bestFit;
+
+    /** Reads one node for the single-node search: its earliest start from {@code from}, if not later than the best. */
+    private void consider(Demand d, int node, int tasks, long from, long dur) {
+        long s = profile.earliestOnNode(d, node, tasks, from, dur, best);
+        if (s == INF) return;
+        int fit = profile.fitKey(d, node, s, dur);
+        if (s < best || (s == best && (fit < bestFit || (fit == bestFit && node < bestNode)))) {
+            best = s;
+            bestNode = node;
+            bestFit = fit;
+        }
     }
 
     /**
@@ -512,6 +557,20 @@ final class StartIndex {
         int nextSweep = nodes;
         // once a sweep finds an instant, no node whose bound is later can make it earlier; nor can one past until help
         long enough = Math.min(until, INF - 1);
+        for (int i = 0; i < ownCount; i++) {
+            // the job's own reservation's nodes, from the start: their entries may be too late
+            int node = ownNodes[i];
+            if (!eligible(node, elig, lo, hi)) continue;
+            seen[node] = seenGen;
+            if (reachedCount == reached.length) reached = Arrays.copyOf(reached, reachedCount * 2);
+            reached[reachedCount++] = node;
+            int ci = classOf[node];
+            if (!p.isTouched(node)) {
+                if (p.untouchedHolds(d, node, perNode)) always++;
+            } else if (fitsEmpty[ci]) {
+                ne = p.feasibleIntervals(node, needCores[ci], needGpus[ci], needMem[ci], from, dur, ne, enough);
+            }
+        }
         while (true) {
             int node = reachedCount >= nextSweep ? -1 : next(elig, lo, hi, oct, from, enough);
             if (node < 0) {
@@ -540,6 +599,11 @@ final class StartIndex {
                 ne = p.feasibleIntervals(node, needCores[ci], needGpus[ci], needMem[ci], lastKey, dur, ne, enough);
             }
         }
+    }
+
+    private static boolean eligible(int node, long[] elig, int lo, int hi) {
+        int wd = node >> 6;
+        return wd >= lo && wd < hi && (elig[wd] & (1L << node)) != 0;
     }
 
     /** The nodes the last {@link #earliestCount} read, sorted by id. */
