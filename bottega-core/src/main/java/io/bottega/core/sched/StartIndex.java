@@ -244,7 +244,11 @@ final class StartIndex {
         if (gaveBack && own) {
             // read exactly by the coming search, whatever its entries say; recomputed after only if the job moves
             if (!own(node)) {
-                if (ownCount == ownNodes.length) ownNodes = Arrays.copyOf(ownNodes, ownCount * 2);
+                if (ownCount == ownNodes.length) {
+                    ownNodes = Arrays.copyOf(ownNodes, ownCount * 2);
+                    ownWasDirty = Arrays.copyOf(ownWasDirty, ownCount * 2);
+                }
+                ownWasDirty[ownCount] = dirty[node];
                 ownNodes[ownCount++] = node;
             }
         } else if (gaveBack) {
@@ -260,6 +264,8 @@ final class StartIndex {
 
     /** The nodes of the searching job's own reservation, given back (at most a few). */
     private int[] ownNodes = new int[16];
+    /** Whether each of them was marked before its job gave the reservation back (the same slot taken again: as before). */
+    private boolean[] ownWasDirty = new boolean[16];
     private int ownCount;
 
     private boolean own(int node) {
@@ -275,7 +281,12 @@ final class StartIndex {
     void ownGiveBackDone(boolean same) {
         int n = ownCount;
         ownCount = 0;
-        if (same) return;
+        if (same) {
+            // taking the slot again marked its nodes; their entries are what they were (or lower, if recomputed
+            // meanwhile: still lower bounds), so they need no recomputing unless they did before
+            for (int i = 0; i < n; i++) dirty[ownNodes[i]] = ownWasDirty[i];
+            return;
+        }
         for (int i = 0; i < n; i++) changed(ownNodes[i], true, false);
     }
 
