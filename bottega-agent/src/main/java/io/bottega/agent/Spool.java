@@ -23,12 +23,15 @@ import io.bottega.api.agent.LaunchRequest;
  *              script                 the batch script (0700, owned by the job's user)
  *              environ                the job's environment, NUL-separated (0600, owned by the user; the shell
  *                                     chain only: the native launcher gets it through its pipe)
- *              pid                    wrapper_pid, wrapper_start, boot_id, started_ms, launcher (written at start;
- *                                     the wrapper is the native launcher's process where launcher=native)
- *              jobpid                 "JOB_PID PARK_PID", written by the wrapper (the native launcher: its own
- *                                     pid as PARK_PID)
+ *              pid                    the job's record: wrapper_pid, wrapper_start, boot_id, started_ms, run_uid,
+ *                                     run_gid, tmp, launcher. The shell chain: written by the agent once the
+ *                                     wrapper runs. The native launcher (launcher=native, the wrapper being its
+ *                                     process): written by the launcher before the job runs, with job_pid and
+ *                                     park_pid (its own pid) too, and the lines of `status` appended in one
+ *                                     write when the job has ended, the last being status_recorded=1
+ *              jobpid                 "JOB_PID PARK_PID", written by the wrapper (shell chain only)
  *              kill                   why and since when the agent is stopping the job
- *              status                 how the script ended, written by the wrapper or the native launcher
+ *              status                 how the script ended, written by the wrapper (shell chain only)
  *              outcome.json           the result, kept until the controller acknowledges it
  *              wrapper.log            what the wrapper and the launch tools printed (launch errors); the native
  *                                     launcher creates it only when it has something to say
@@ -44,6 +47,8 @@ final class Spool {
     static final String JOBPID = "jobpid";
     static final String KILL = "kill";
     static final String STATUS = "status";
+    /** The last line of the status the native launcher appends to the job's record ({@code pid}). */
+    static final String STATUS_RECORDED = "status_recorded";
     static final String OUTCOME = "outcome.json";
     static final String WRAPPER_LOG = "wrapper.log";
 
