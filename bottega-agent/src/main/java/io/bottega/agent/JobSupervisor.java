@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * read the immutable {@link #snapshot()}.
  *
  * <p>Every transition that matters after a crash is written to the spool first ({@code pid},
- * {@code kill}, {@code outcome.json}), so a new supervisor on the same spool ({@link #recover()}) picks up
+ * {@code kill}, {@code outcome.json} or the result appended to {@code pid}), so a new supervisor on the same spool ({@link #recover()}) picks up
  * where the last one stopped: it re-adopts running jobs (pid and start time must both match), continues
  * their time limits from the recorded start, and re-reports unacknowledged results.
  */
@@ -76,6 +76,7 @@ final class JobSupervisor implements AutoCloseable {
         JobCgroup cgroup;
         Path tmpDir;
         boolean nativeLaunch;   // started by the native launcher, which waits for the job itself (no wrapper to nudge)
+        boolean statusInRecord; // the native launcher appended the status to the job's record: the result goes there too
         Termination term;
         volatile boolean cancelRequested;
         long peakRssKb;
@@ -552,7 +553,10 @@ final class JobSupervisor implements AutoCloseable {
     private Optional<ExitStatus> recordedStatus(Job job) {
         if (job.nativeLaunch) {
             Map<String, String> rec = spool.read(job.id, Spool.PID);
-            if ("1".equals(rec.get(Spool.STATUS_RECORDED))) return Optional.of(ExitStatus.parse(rec, mtime(Spool.PID, job)));
+            if ("1".equals(rec.get(Spool.STATUS_RECORDED))) {
+                job.statusInRecord = true;
+                return Optional.of(ExitStatus.parse(rec, mtime(Spool.PID, job)));
+            }
         }
         if (!spool.exists(job.id, Spool.STATUS)) return Optional.empty();
         return Optional.of(ExitStatus.parse(spool.read(job.id, Spool.STATUS), mtime(Spool.STATUS, job)));
@@ -638,15 +642,28 @@ final class JobSupervisor implements AutoCloseable {
     private void finish(Job job, JobOutcome o) {
         if (job.cgroup != null) control.remove(job.cgroup);
         if (job.tmpDir != null) Launcher.removeTmp(job.tmpDir);
-        try {
-            Files.deleteIfExists(spool.jobDir(job.id).resolve(Spool.ENVIRON));   // holds the job's secrets
-        } catch (IOException e) {
-            // removed with the job directory after the ack
+        if (!job.nativeLaunch) {
+            try {
+                Files.deleteIfExists(spool.jobDir(job.id).resolve(Spool.ENVIRON));   // holds the job's secrets
+            } catch (IOException e) {
+                // removed with the job directory after the ack
+            }
         }
-        try {
-            spool.writeOutcome(o);
-        } catch (IOException e) {
-            log.warn("event=spool_write_failed job={} file=outcome error=\"{}\"", job.id, e.getMessage());
+        boolean appended = false;
+        if (job.statusInRecord) {
+            try {
+                spool.appendOutcome(o);
+                appended = true;
+            } catch (IOException e) {
+                log.warn("event=spool_write_failed job={} file=pid error=\"{}\" note=\"writing outcome.json instead\"", job.id, e.getMessage());
+            }
+        }
+        if (!appended) {
+            try {
+                spool.writeOutcome(o);
+            } catch (IOException e) {
+                log.warn("event=spool_write_failed job={} file=outcome error=\"{}\"", job.id, e.getMessage());
+            }
         }
         job.outcome = o;
         job.phase = Phase.DONE;

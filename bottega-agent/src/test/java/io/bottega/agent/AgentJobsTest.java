@@ -460,13 +460,50 @@ abstract class AgentJobsTest {
         Path jobDir = tmp.resolve("spool/jobs/" + id);
 
         ctl.awaitSync(s -> ctl.resultSends(id) >= 3, WAIT, "result not re-sent");
-        assertThat(jobDir.resolve("outcome.json")).exists();
+        assertThat(kept(jobDir).jobId()).isEqualTo(id);
         ctl.ack(id);
         int sendsAtAck = ctl.resultSends(id);
         ctl.awaitSync(s -> s.seq() > 0 && ctl.resultSends(id) >= sendsAtAck && s.results().isEmpty()
                 && !Files.exists(jobDir), WAIT, "result still sent after ack");
 
         assertThat(jobDir).doesNotExist();
+    }
+
+    @Test
+    void restart_beforeTheAck_reportsTheKeptResultAgain() throws Exception {
+        ctl.autoAck(false);
+        AgentConfig c = config();
+        Agent first = start(c);
+        long id = TestJobs.nextId();
+        ctl.launch(launch(id, work, "#!/bin/sh\nexit 3\n", mark()));
+        JobOutcome reported = ctl.awaitResult(id, WAIT);
+        Path jobDir = tmp.resolve("spool/jobs/" + id);
+        assertThat(kept(jobDir)).isEqualTo(reported);
+
+        first.close();   // as if the agent died before the controller acknowledged the result
+        int sends = ctl.resultSends(id);
+        start(c);
+        ctl.awaitSync(s -> ctl.resultSends(id) > sends, WAIT, "result not re-sent by the restarted agent");
+
+        assertThat(ctl.awaitResult(id, WAIT)).isEqualTo(reported);
+        assertThat(reported.slurmExitCode()).isEqualTo("3:0");
+        ctl.ack(id);
+        ctl.awaitSync(s -> !Files.exists(jobDir), WAIT, "the job's spool entry outlived the ack");
+    }
+
+    /**
+     * The result the agent keeps until the ack: with the native launcher, appended to the job's record (no
+     * outcome.json created); with the shell chain, outcome.json.
+     */
+    private JobOutcome kept(Path jobDir) throws IOException {
+        java.util.Map<String, String> record = FileOps.readProperties(jobDir.resolve("pid"));
+        if (launcher().equals("native")) {
+            assertThat(jobDir.resolve("outcome.json")).doesNotExist();
+            assertThat(record).containsKey("outcome");
+            return AgentJson.read(record.get("outcome").getBytes(java.nio.charset.StandardCharsets.UTF_8), JobOutcome.class);
+        }
+        assertThat(record).doesNotContainKey("outcome");
+        return AgentJson.read(Files.readAllBytes(jobDir.resolve("outcome.json")), JobOutcome.class);
     }
 
     @Test
