@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * read the immutable {@link #snapshot()}.
  *
  * <p>Every transition that matters after a crash is written to the spool first ({@code pid},
- * {@code kill}, {@code outcome.json} or the result appended to {@code pid}), so a new supervisor on the same spool ({@link #recover()}) picks up
- * where the last one stopped: it re-adopts running jobs (pid and start time must both match), continues
- * their time limits from the recorded start, and re-reports unacknowledged results.
+ * {@code kill}, {@code outcome.json} or the result appended to {@code pid}), so a new supervisor on the
+ * same spool ({@link #recover()}) picks up where the last one stopped: it re-adopts running jobs (pid and
+ * start time must both match), continues their time limits from the recorded start, and re-reports
+ * unacknowledged results.
  */
 final class JobSupervisor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobSupervisor.class);

@@ -213,7 +213,6 @@ final class Launcher {
         return pidFile;
     }
 
-
     private void cleanupFailed(JobCgroup cg, Path tmp) {
         if (cg != null) control.remove(cg);
         removeTmp(tmp);

@@ -159,14 +159,17 @@ final class Spool {
         }
     }
 
-    /** The result kept for the controller: outcome.json, or the one appended to the job's record. */
+    /**
+     * The result kept for the controller: the one appended to the job's record (the record is the current
+     * run's: its launcher replaced any earlier one), else outcome.json.
+     */
     Optional<JobOutcome> readOutcome(long jobId) {
         Path p = jobDir(jobId).resolve(OUTCOME);
         try {
-            if (Files.exists(p)) return Optional.of(AgentJson.read(Files.readAllBytes(p), JobOutcome.class));
             String appended = read(jobId, PID).get(OUTCOME_KEY);
-            if (appended == null) return Optional.empty();
-            return Optional.of(AgentJson.read(appended.getBytes(StandardCharsets.UTF_8), JobOutcome.class));
+            if (appended != null) return Optional.of(AgentJson.read(appended.getBytes(StandardCharsets.UTF_8), JobOutcome.class));
+            if (!Files.exists(p)) return Optional.empty();
+            return Optional.of(AgentJson.read(Files.readAllBytes(p), JobOutcome.class));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

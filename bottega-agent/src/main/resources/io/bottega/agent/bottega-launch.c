@@ -331,8 +331,13 @@ static long long ticks(const struct timeval *tv) {
 static int launch(const struct spec *s) {
     setsid();
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/pid", s->jobdir);
-    unlink(path);
+    /* no record, pids, status or result of an earlier run in this directory (a requeued job whose entry
+       outlived its ack) */
+    static const char *const stale[] = {"pid", "jobpid", "status", "outcome.json"};
+    for (size_t k = 0; k < sizeof stale / sizeof stale[0]; k++) {
+        snprintf(path, sizeof path, "%s/%s", s->jobdir, stale[k]);
+        unlink(path);
+    }
 
     int gate[2], errs[2];
     if (pipe2(gate, O_CLOEXEC) != 0 || pipe2(errs, O_CLOEXEC) != 0) {

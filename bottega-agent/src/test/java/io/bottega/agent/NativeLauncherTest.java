@@ -92,6 +92,11 @@ class NativeLauncherTest {
                     "--record", "launcher=native\ntmp=/nowhere\n", "--",
                     "/bin/sh", "-c", "echo \"$GREETING $SLURM_TASK_PID\"; exit 7");
             byte[] env = "GREETING=hello\0PATH=/usr/bin:/bin\0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            // what an earlier run in this directory left (an entry that outlived its ack): not this run's
+            Files.writeString(jobDir.resolve("status"), "known=1\nexit_code=9\n");
+            Files.writeString(jobDir.resolve("jobpid"), "1 1\n");
+            Files.writeString(jobDir.resolve("outcome.json"), "{}");
+            Files.writeString(jobDir.resolve("pid"), "wrapper_pid=1\nstatus_recorded=1\noutcome={}\n");
 
             LaunchServer.Launched first = server.launch(1, args, env);
 
@@ -109,6 +114,8 @@ class NativeLauncherTest {
             assertThat(Files.readString(out)).isEqualTo("hello " + record.get("child") + "\n");
             assertThat(jobDir.resolve("status")).as("no status file: appended to the record").doesNotExist();
             assertThat(jobDir.resolve("jobpid")).as("in the record").doesNotExist();
+            assertThat(jobDir.resolve("outcome.json")).as("an earlier run's").doesNotExist();
+            assertThat(record).doesNotContainKey("outcome");
             assertThat(jobDir.resolve("wrapper.log")).as("nothing to say: no log").doesNotExist();
 
             long serverPid = server.pid().orElseThrow();
