@@ -43,9 +43,14 @@ final class FileOps {
     }
 
     static void writeProperties(Path target, Map<String, String> kv) throws IOException {
+        writeAtomic(target, propertiesText(kv).getBytes(StandardCharsets.UTF_8), "rw-------");
+    }
+
+    /** key=value lines, as {@link #readProperties} reads them (a value's newlines become spaces). */
+    static String propertiesText(Map<String, String> kv) {
         StringBuilder sb = new StringBuilder();
         kv.forEach((k, v) -> sb.append(k).append('=').append(v.replace('\n', ' ')).append('\n'));
-        writeAtomic(target, sb.toString().getBytes(StandardCharsets.UTF_8), "rw-------");
+        return sb.toString();
     }
 
     /** Reads a key=value file; empty when absent or unreadable. */

@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * read the immutable {@link #snapshot()}.
  *
  * <p>Every transition that matters after a crash is written to the spool first ({@code pid},
- * {@code kill}, {@code outcome.json}), so a new supervisor on the same spool ({@link #recover()}) picks up
- * where the last one stopped: it re-adopts running jobs (pid and start time must both match), continues
- * their time limits from the recorded start, and re-reports unacknowledged results.
+ * {@code kill}, {@code outcome.json} or the result appended to {@code pid}), so a new supervisor on the
+ * same spool ({@link #recover()}) picks up where the last one stopped: it re-adopts running jobs (pid and
+ * start time must both match), continues their time limits from the recorded start, and re-reports
+ * unacknowledged results.
  */
 final class JobSupervisor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobSupervisor.class);
@@ -76,6 +77,7 @@ final class JobSupervisor implements AutoCloseable {
         JobCgroup cgroup;
         Path tmpDir;
         boolean nativeLaunch;   // started by the native launcher, which waits for the job itself (no wrapper to nudge)
+        boolean statusInRecord; // the native launcher appended the status to the job's record: the result goes there too
         Termination term;
         volatile boolean cancelRequested;
         long peakRssKb;
@@ -395,15 +397,17 @@ final class JobSupervisor implements AutoCloseable {
     private void checkRunning(Job job) {
         long now = clock.millis();
         readJobPid(job);
-        if (spool.exists(job.id, Spool.STATUS)) {
-            toEnding(job, readStatus(job));
+        Optional<ExitStatus> recorded = recordedStatus(job);
+        if (recorded.isPresent()) {
+            toEnding(job, recorded.get());
             return;
         }
         boolean wrapperAlive = job.process != null ? job.process.isAlive() : Procfs.alive(job.wrapperPid, job.wrapperStart);
         if (wrapperAlive) nudgeWrapper(job, now);
         if (!wrapperAlive) {
-            if (spool.exists(job.id, Spool.STATUS)) {
-                toEnding(job, readStatus(job));
+            recorded = recordedStatus(job);
+            if (recorded.isPresent()) {
+                toEnding(job, recorded.get());
             } else {
                 job.lostReason = "the job's wrapper ended without recording a status";
                 toEnding(job, ExitStatus.LOST);
@@ -519,6 +523,17 @@ final class JobSupervisor implements AutoCloseable {
 
     private void readJobPid(Job job) {
         if (job.jobPid > 0) return;
+        if (job.nativeLaunch) {
+            // the native launcher's record; a launcher of an older agent wrote a jobpid file instead
+            Map<String, String> rec = spool.read(job.id, Spool.PID);
+            long c = Procfs.parseLongOr(rec.getOrDefault("job_pid", "0"), 0);
+            long p = Procfs.parseLongOr(rec.getOrDefault("park_pid", "0"), 0);
+            if (c > 0 && p > 0) {
+                job.jobPid = c;
+                job.parkPid = p;
+                return;
+            }
+        }
         String s = Procfs.read(spool.jobDir(job.id).resolve(Spool.JOBPID));
         String[] f = s.split("\\s+");
         if (f.length == 2) {
@@ -531,15 +546,29 @@ final class JobSupervisor implements AutoCloseable {
         }
     }
 
-    private ExitStatus readStatus(Job job) {
-        Path p = spool.jobDir(job.id).resolve(Spool.STATUS);
-        long mtime;
-        try {
-            mtime = Files.getLastModifiedTime(p).toMillis();
-        } catch (IOException e) {
-            mtime = clock.millis();
+    /**
+     * How the job ended, if that is recorded: the native launcher appends it to the job's record ({@code pid},
+     * ending with {@code status_recorded=1}); the shell chain's wrapper (and a native launcher of an older
+     * agent) writes a {@code status} file.
+     */
+    private Optional<ExitStatus> recordedStatus(Job job) {
+        if (job.nativeLaunch) {
+            Map<String, String> rec = spool.read(job.id, Spool.PID);
+            if ("1".equals(rec.get(Spool.STATUS_RECORDED))) {
+                job.statusInRecord = true;
+                return Optional.of(ExitStatus.parse(rec, mtime(Spool.PID, job)));
+            }
         }
-        return ExitStatus.parse(spool.read(job.id, Spool.STATUS), mtime);
+        if (!spool.exists(job.id, Spool.STATUS)) return Optional.empty();
+        return Optional.of(ExitStatus.parse(spool.read(job.id, Spool.STATUS), mtime(Spool.STATUS, job)));
+    }
+
+    private long mtime(String file, Job job) {
+        try {
+            return Files.getLastModifiedTime(spool.jobDir(job.id).resolve(file)).toMillis();
+        } catch (IOException e) {
+            return clock.millis();
+        }
     }
 
     private void toEnding(Job job, ExitStatus status) {
@@ -614,15 +643,28 @@ final class JobSupervisor implements AutoCloseable {
     private void finish(Job job, JobOutcome o) {
         if (job.cgroup != null) control.remove(job.cgroup);
         if (job.tmpDir != null) Launcher.removeTmp(job.tmpDir);
-        try {
-            Files.deleteIfExists(spool.jobDir(job.id).resolve(Spool.ENVIRON));   // holds the job's secrets
-        } catch (IOException e) {
-            // removed with the job directory after the ack
+        if (!job.nativeLaunch) {
+            try {
+                Files.deleteIfExists(spool.jobDir(job.id).resolve(Spool.ENVIRON));   // holds the job's secrets
+            } catch (IOException e) {
+                // removed with the job directory after the ack
+            }
         }
-        try {
-            spool.writeOutcome(o);
-        } catch (IOException e) {
-            log.warn("event=spool_write_failed job={} file=outcome error=\"{}\"", job.id, e.getMessage());
+        boolean appended = false;
+        if (job.statusInRecord) {
+            try {
+                spool.appendOutcome(o);
+                appended = true;
+            } catch (IOException e) {
+                log.warn("event=spool_write_failed job={} file=pid error=\"{}\" note=\"writing outcome.json instead\"", job.id, e.getMessage());
+            }
+        }
+        if (!appended) {
+            try {
+                spool.writeOutcome(o);
+            } catch (IOException e) {
+                log.warn("event=spool_write_failed job={} file=outcome error=\"{}\"", job.id, e.getMessage());
+            }
         }
         job.outcome = o;
         job.phase = Phase.DONE;
@@ -694,11 +736,12 @@ final class JobSupervisor implements AutoCloseable {
                     Procfs.parseLongOr(kill.getOrDefault("grace_ms", "0"), 0),
                     Boolean.parseBoolean(kill.getOrDefault("kill_sent", "false")));
         }
-        readJobPid(job);
         if (pid.isEmpty()) {
+            readJobPid(job);
             job.startedAt = 0;
-            if (spool.exists(id, Spool.STATUS)) {
-                toEnding(job, readStatus(job));
+            Optional<ExitStatus> recorded = recordedStatus(job);
+            if (recorded.isPresent()) {
+                toEnding(job, recorded.get());
             } else {
                 job.lostState = JobOutcome.NODE_FAIL;
                 job.lostReason = "the agent stopped while starting the job";
@@ -710,11 +753,13 @@ final class JobSupervisor implements AutoCloseable {
         job.wrapperStart = Procfs.parseLongOr(pid.getOrDefault("wrapper_start", "0"), 0);
         job.startedAt = Procfs.parseLongOr(pid.getOrDefault("started_ms", "0"), 0);
         job.nativeLaunch = pid.getOrDefault("launcher", "shell").equals("native");
+        readJobPid(job);
         String tmp = pid.getOrDefault("tmp", "");
         if (!tmp.isEmpty()) job.tmpDir = Path.of(tmp);
         if (!bootId.isEmpty() && !bootId.equals(pid.getOrDefault("boot_id", bootId))) {
-            if (spool.exists(id, Spool.STATUS)) {
-                toEnding(job, readStatus(job));
+            Optional<ExitStatus> recorded = recordedStatus(job);
+            if (recorded.isPresent()) {
+                toEnding(job, recorded.get());
             } else {
                 job.lostState = JobOutcome.NODE_FAIL;
                 job.lostReason = "the node rebooted while the job ran";

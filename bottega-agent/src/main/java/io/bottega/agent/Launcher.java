@@ -159,11 +159,12 @@ final class Launcher {
             }
 
             if (nativeLauncher.isPresent()) {
-                List<String> args = nativeArguments(r, dir, script, workDir, env, cg, hostCpus, switchUser);
                 if (cancelled.getAsBoolean()) throw new LaunchException("cancelled before it started", false, null);
                 long startedAt = clock.millis();
+                // the launcher writes the job's record (pid) itself, with these lines, before the job runs
+                String record = FileOps.propertiesText(pidRecord(0, 0, startedAt, runUid, runGid, tmp));
+                List<String> args = nativeArguments(r, dir, script, workDir, env, cg, hostCpus, switchUser, record);
                 LaunchServer.Launched l = nativeLauncher.get().launch(id, args, nulSeparated(env));
-                writePid(id, l.pid(), l.startTime(), startedAt, runUid, runGid, tmp);
                 return new Started(null, l.pid(), l.startTime(), startedAt, cg, tmp, runUid, runGid, true);
             }
             List<String> cmd = command(r, dir, script, environ, workDir, env, cg, hostCpus, switchUser);
@@ -193,16 +194,23 @@ final class Launcher {
     }
 
     private void writePid(long id, long pid, long startTime, long startedAt, int runUid, int runGid, Path tmp) throws IOException {
+        spool.write(id, Spool.PID, pidRecord(pid, startTime, startedAt, runUid, runGid, tmp));
+    }
+
+    /** The lines of the job's record ({@code pid}); the native launcher writes its pid and start time itself. */
+    private Map<String, String> pidRecord(long pid, long startTime, long startedAt, int runUid, int runGid, Path tmp) {
         Map<String, String> pidFile = new LinkedHashMap<>();
-        pidFile.put("wrapper_pid", Long.toString(pid));
-        pidFile.put("wrapper_start", Long.toString(startTime));
+        if (pid > 0) {
+            pidFile.put("wrapper_pid", Long.toString(pid));
+            pidFile.put("wrapper_start", Long.toString(startTime));
+        }
         pidFile.put("boot_id", bootId);
         pidFile.put("started_ms", Long.toString(startedAt));
         pidFile.put("run_uid", Integer.toString(runUid));
         pidFile.put("run_gid", Integer.toString(runGid));
         pidFile.put("tmp", tmp.toString());
         pidFile.put("launcher", nativeLauncher.isPresent() ? "native" : "shell");
-        spool.write(id, Spool.PID, pidFile);
+        return pidFile;
     }
 
     private void cleanupFailed(JobCgroup cg, Path tmp) {
@@ -212,7 +220,7 @@ final class Launcher {
 
     /** The native launcher's arguments (described in bottega-launch.c). */
     private List<String> nativeArguments(LaunchRequest r, Path dir, Path script, String workDir, Map<String, String> env,
-                                         JobCgroup cg, List<Integer> hostCpus, boolean switchUser) {
+                                         JobCgroup cg, List<Integer> hostCpus, boolean switchUser, String record) {
         List<String> cmd = new ArrayList<>();
         cmd.add(dir.toString());
         for (Path f : cg.procsFiles()) {
@@ -232,7 +240,7 @@ final class Launcher {
         String err = r.stderrPath().isEmpty() ? "" : outputPath(r.stderrPath(), r, workDir);
         String[] opts = {"--workdir", workDir, "--input", inputPath(r, workDir), "--output", out,
                 "--error", err.equals(out) ? "" : err, "--mode", r.appendOutput() ? "append" : "truncate",
-                "--umask", umask(env), "--aslimit", asLimitKb(r)};
+                "--umask", umask(env), "--aslimit", asLimitKb(r), "--record", record};
         cmd.addAll(List.of(opts));
         cmd.add("--");
         if (!r.script().startsWith("#!")) cmd.add(tools.sh().toString());

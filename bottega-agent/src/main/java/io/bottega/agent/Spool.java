@@ -2,10 +2,14 @@ package io.bottega.agent;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +27,18 @@ import io.bottega.api.agent.LaunchRequest;
  *              script                 the batch script (0700, owned by the job's user)
  *              environ                the job's environment, NUL-separated (0600, owned by the user; the shell
  *                                     chain only: the native launcher gets it through its pipe)
- *              pid                    wrapper_pid, wrapper_start, boot_id, started_ms, launcher (written at start;
- *                                     the wrapper is the native launcher's process where launcher=native)
- *              jobpid                 "JOB_PID PARK_PID", written by the wrapper (the native launcher: its own
- *                                     pid as PARK_PID)
+ *              pid                    the job's record: wrapper_pid, wrapper_start, boot_id, started_ms, run_uid,
+ *                                     run_gid, tmp, launcher. The shell chain: written by the agent once the
+ *                                     wrapper runs. The native launcher (launcher=native, the wrapper being its
+ *                                     process): written by the launcher before the job runs, with job_pid and
+ *                                     park_pid (its own pid) too, and the lines of `status` appended in one
+ *                                     write when the job has ended, the last being status_recorded=1
+ *              jobpid                 "JOB_PID PARK_PID", written by the wrapper (shell chain only)
  *              kill                   why and since when the agent is stopping the job
- *              status                 how the script ended, written by the wrapper or the native launcher
- *              outcome.json           the result, kept until the controller acknowledges it
+ *              status                 how the script ended, written by the wrapper (shell chain only)
+ *              outcome.json           the result, kept until the controller acknowledges it; where the native
+ *                                     launcher recorded the status in `pid`, the agent appends the result there
+ *                                     instead, in one write, as an outcome=JSON line (no file created)
  *              wrapper.log            what the wrapper and the launch tools printed (launch errors); the native
  *                                     launcher creates it only when it has something to say
  * </pre>
@@ -44,7 +53,11 @@ final class Spool {
     static final String JOBPID = "jobpid";
     static final String KILL = "kill";
     static final String STATUS = "status";
+    /** The last line of the status the native launcher appends to the job's record ({@code pid}). */
+    static final String STATUS_RECORDED = "status_recorded";
     static final String OUTCOME = "outcome.json";
+    /** The key of the result appended to the job's record ({@code pid}). */
+    static final String OUTCOME_KEY = "outcome";
     static final String WRAPPER_LOG = "wrapper.log";
 
     private final Path root;
@@ -133,10 +146,29 @@ final class Spool {
         FileOps.writeAtomic(jobDir(o.jobId()).resolve(OUTCOME), AgentJson.write(o), "rw-------");
     }
 
+    /**
+     * Appends the result to the job's record ({@code pid}, which must exist) in one write, as an
+     * {@code outcome=JSON} line: the job's files get no new inode for it.
+     */
+    void appendOutcome(JobOutcome o) throws IOException {
+        byte[] line = (OUTCOME_KEY + "=" + new String(AgentJson.write(o), StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8);
+        try (FileChannel ch = FileChannel.open(jobDir(o.jobId()).resolve(PID), StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+                LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer b = ByteBuffer.wrap(line);
+            while (b.hasRemaining()) ch.write(b);
+        }
+    }
+
+    /**
+     * The result kept for the controller: the one appended to the job's record (the record is the current
+     * run's: its launcher replaced any earlier one), else outcome.json.
+     */
     Optional<JobOutcome> readOutcome(long jobId) {
         Path p = jobDir(jobId).resolve(OUTCOME);
-        if (!Files.exists(p)) return Optional.empty();
         try {
+            String appended = read(jobId, PID).get(OUTCOME_KEY);
+            if (appended != null) return Optional.of(AgentJson.read(appended.getBytes(StandardCharsets.UTF_8), JobOutcome.class));
+            if (!Files.exists(p)) return Optional.empty();
             return Optional.of(AgentJson.read(Files.readAllBytes(p), JobOutcome.class));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();

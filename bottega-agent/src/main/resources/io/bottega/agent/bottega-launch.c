@@ -8,7 +8,8 @@
  * strings: the job id, the count N of the arguments that follow, N arguments
  *
  *   JOBDIR [--cgroup PROCS_FILE]... [--cpus LIST] [--user UID GID] --workdir DIR --input PATH
- *          --output PATH --error PATH|"" --mode append|truncate --umask OCTAL --aslimit KB|0 -- PROGRAM [ARG]...
+ *          --output PATH --error PATH|"" --mode append|truncate --umask OCTAL --aslimit KB|0
+ *          --record TEXT -- PROGRAM [ARG]...
  *
  * and then the job's environment, an entry a string. For each it forks a launcher and answers on stdout
  * "S JOB_ID PID START_TIME" (START_TIME: field 22 of /proc/PID/stat) or "F JOB_ID MESSAGE"; when a
@@ -16,10 +17,13 @@
  * started go on without it. The server never fork-execs: nothing is loaded again for a job.
  *
  * A launcher starts its own session, forks the job and stays outside the job (other session, other
- * cgroup), so killing the job never kills it. It writes "JOB_PID LAUNCHER_PID" to JOBDIR/jobpid before the
- * job does anything, waits for the job with wait4 and writes the exact wait status and the job's CPU times
- * to JOBDIR/status (atomically, the format job-wrapper.sh writes), so an agent restarted later still learns
- * the result. The job: default signal dispositions and an empty signal mask, joins the cgroups (the procs
+ * cgroup), so killing the job never kills it. Before the job does anything it writes the job's record,
+ * JOBDIR/pid (atomically: "wrapper_pid=LAUNCHER_PID", "wrapper_start=START_TIME", "job_pid=JOB_PID",
+ * "park_pid=LAUNCHER_PID" lines, then TEXT, the agent's own lines); it does not run the job when it cannot.
+ * It waits for the job with wait4 and appends the exact wait status and the job's CPU times to that record
+ * in one write (the lines job-wrapper.sh writes to its status file, then "status_recorded=1"), so an agent
+ * restarted later still learns the result, and the job's files are one inode fewer than a status file
+ * written through a rename would make them. The job: default signal dispositions and an empty signal mask, joins the cgroups (the procs
  * files given), starts a session, is pinned to its CPUs (when no cpuset does it), drops to the job's user
  * (supplementary groups from the user database, then gid, then uid; never stays root when a user is
  * given), and then, as that user, as job-loader.bash does: sets the umask, opens stdout, stderr, stdin,
@@ -72,6 +76,7 @@ struct spec {
     int append;
     mode_t umask;
     unsigned long long aslimit_kb;
+    const char *record;   /* the agent's lines of JOBDIR/pid */
     char **argv;
     char **env;   /* the job's environment; one slot left free before the NULL for SLURM_TASK_PID */
 };
@@ -163,6 +168,8 @@ static const char *parse(int argc, char **argv, struct spec *s) {
             have_mode = 1;
         } else if (strcmp(o, "--umask") == 0) {
             s->umask = parse_ulong(a, 8, &v) == 0 && v <= 0777 ? (mode_t) v : 022;
+        } else if (strcmp(o, "--record") == 0) {
+            s->record = a;
         } else if (strcmp(o, "--aslimit") == 0) {
             if (parse_ulong(a, 10, &v) != 0) return "--aslimit KB";
             s->aslimit_kb = v;
@@ -172,7 +179,7 @@ static const char *parse(int argc, char **argv, struct spec *s) {
         i++;
     }
     if (i >= argc) return "no program";
-    if (!s->workdir || !s->input || !s->output || !s->error || !have_mode) return "missing option";
+    if (!s->workdir || !s->input || !s->output || !s->error || !s->record || !have_mode) return "missing option";
     s->argv = argv + i;
     return NULL;
 }
@@ -299,6 +306,23 @@ static void run_job(const struct spec *s) {
     fail(errno == ENOENT ? 127 : 126, "%s: %s", s->argv[0], strerror(errno));
 }
 
+static long long start_time(pid_t pid);
+
+/* Appends CONTENT to DIR/NAME (which must exist) in one write. */
+static int append_once(const char *dir, const char *name, const char *content) {
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int) sizeof path) return -1;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return -1;
+    size_t len = strlen(content);
+    ssize_t n;
+    do {
+        n = write(fd, content, len);
+    } while (n < 0 && errno == EINTR);
+    if (close(fd) != 0 || n != (ssize_t) len) return -1;
+    return 0;
+}
+
 static long long ticks(const struct timeval *tv) {
     return (long long) tv->tv_sec * 100 + tv->tv_usec / 10000;   /* USER_HZ, as /proc/PID/stat counts */
 }
@@ -307,10 +331,13 @@ static long long ticks(const struct timeval *tv) {
 static int launch(const struct spec *s) {
     setsid();
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/jobpid", s->jobdir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/status", s->jobdir);
-    unlink(path);
+    /* no record, pids, status or result of an earlier run in this directory (a requeued job whose entry
+       outlived its ack) */
+    static const char *const stale[] = {"pid", "jobpid", "status", "outcome.json"};
+    for (size_t k = 0; k < sizeof stale / sizeof stale[0]; k++) {
+        snprintf(path, sizeof path, "%s/%s", s->jobdir, stale[k]);
+        unlink(path);
+    }
 
     int gate[2], errs[2];
     if (pipe2(gate, O_CLOEXEC) != 0 || pipe2(errs, O_CLOEXEC) != 0) {
@@ -327,16 +354,32 @@ static int launch(const struct spec *s) {
         close(gate[1]);
         close(errs[0]);
         dup2(errs[1], STDERR_FILENO);   /* the job's messages until its own stderr is open */
-        while (read(gate[0], &c, 1) < 0 && errno == EINTR) {}   /* until the parent has written jobpid */
+        ssize_t g;
+        while ((g = read(gate[0], &c, 1)) < 0 && errno == EINTR) {}   /* until the parent has written the record */
+        if (g != 1) _exit(125);   /* it could not: the job must not run unrecorded */
         close(gate[0]);
         run_job(s);
         _exit(126);
     }
     close(gate[0]);
     close(errs[1]);
-    char line[128];
-    snprintf(line, sizeof line, "%ld %ld\n", (long) child, (long) getpid());
-    if (write_atomic(s->jobdir, "jobpid", line) != 0) notef(s->jobdir, "bottega: cannot write %s/jobpid: %s\n", s->jobdir, strerror(errno));
+    size_t rlen = strlen(s->record) + 256;
+    char *record = malloc(rlen);
+    int recorded = 0;
+    if (record != NULL) {
+        snprintf(record, rlen, "wrapper_pid=%ld\nwrapper_start=%lld\njob_pid=%ld\npark_pid=%ld\n%s",
+                 (long) getpid(), start_time(getpid()), (long) child, (long) getpid(), s->record);
+        recorded = write_atomic(s->jobdir, "pid", record) == 0;
+        free(record);
+    }
+    if (!recorded) {
+        /* the job must not run unrecorded: it has not started (it waits at the gate); it is gone when we are */
+        notef(s->jobdir, "bottega: cannot write %s/pid: %s\n", s->jobdir, strerror(errno));
+        kill(child, SIGKILL);
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+        return 1;
+    }
+    while (write(gate[1], "g", 1) < 0 && errno == EINTR) {}
     close(gate[1]);
 
     /* what the job said before its stderr was open (at most a few lines: it ends or closes the pipe then) */
@@ -377,14 +420,14 @@ static int launch(const struct spec *s) {
     long long ended = (long long) now.tv_sec * 1000 + now.tv_nsec / 1000000;
     char text[512];
     if (known) {
-        snprintf(text, sizeof text, "known=1\nexit_code=%d\nsignal=%d\ncore_dumped=%d\nended_ms=%lld\nticks=%lld %lld 0 0\nchild=%ld\n",
+        snprintf(text, sizeof text, "known=1\nexit_code=%d\nsignal=%d\ncore_dumped=%d\nended_ms=%lld\nticks=%lld %lld 0 0\nchild=%ld\nstatus_recorded=1\n",
                  code, sig, core, ended, ticks(&ru.ru_utime), ticks(&ru.ru_stime), (long) child);
     } else {
-        snprintf(text, sizeof text, "known=0\nexit_code=0\nsignal=0\ncore_dumped=0\nended_ms=%lld\nticks=\nchild=%ld\n",
+        snprintf(text, sizeof text, "known=0\nexit_code=0\nsignal=0\ncore_dumped=0\nended_ms=%lld\nticks=\nchild=%ld\nstatus_recorded=1\n",
                  ended, (long) child);
     }
-    if (write_atomic(s->jobdir, "status", text) != 0) {
-        notef(s->jobdir, "bottega: cannot write %s/status: %s\n", s->jobdir, strerror(errno));
+    if (append_once(s->jobdir, "pid", text) != 0) {
+        notef(s->jobdir, "bottega: cannot append the status to %s/pid: %s\n", s->jobdir, strerror(errno));
         return 1;
     }
     return 0;

@@ -89,6 +89,14 @@ abstract class AgentJobsTest {
         return m;
     }
 
+    /** The job's first process and the one waiting for it: the native launcher's record, or the wrapper's jobpid. */
+    private static long[] jobAndParkPid(Path jobDir) throws IOException {
+        java.util.Map<String, String> pid = FileOps.readProperties(jobDir.resolve("pid"));
+        if (pid.containsKey("job_pid")) return new long[] {Long.parseLong(pid.get("job_pid")), Long.parseLong(pid.get("park_pid"))};
+        String[] f = TestJobs.read(jobDir.resolve("jobpid")).trim().split("\\s+");
+        return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
+    }
+
     private static void awaitProcesses(String mark, int atLeast) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (processesMarked(mark).size() < atLeast) {
@@ -154,16 +162,17 @@ abstract class AgentJobsTest {
         Path jobDir = tmp.resolve("spool/jobs/" + id);
         java.util.Map<String, String> pid = FileOps.readProperties(jobDir.resolve("pid"));
         Path exe = Files.readSymbolicLink(Path.of("/proc", pid.get("wrapper_pid"), "exe"));
-        String[] jobPid = TestJobs.read(jobDir.resolve("jobpid")).trim().split("\\s+");
+        long[] jobPid = jobAndParkPid(jobDir);
 
         assertThat(pid.get("launcher")).isEqualTo(launcher());
         if (launcher().equals("native")) {
             assertThat(exe.getFileName().toString()).startsWith("bottega-launch-");
             assertThat(exe.getParent()).isEqualTo(tmp.resolve("spool/bin"));
-            assertThat(jobPid[1]).as("the launcher waits for the job itself").isEqualTo(pid.get("wrapper_pid"));
+            assertThat(Long.toString(jobPid[1])).as("the launcher waits for the job itself").isEqualTo(pid.get("wrapper_pid"));
+            assertThat(jobDir.resolve("jobpid")).as("the launcher's record holds it").doesNotExist();
         } else {
             assertThat(exe).isEqualTo(Tools.find().sh().toRealPath());
-            assertThat(Procfs.stat(Long.parseLong(jobPid[1])).orElseThrow().comm()).as("the parking process").isEqualTo("sleep");
+            assertThat(Procfs.stat(jobPid[1]).orElseThrow().comm()).as("the parking process").isEqualTo("sleep");
         }
         ctl.cancel(new CancelRequest(id, "test over", 0, true));
         assertThat(ctl.awaitResult(id, WAIT).state()).isEqualTo(JobOutcome.CANCELLED);
@@ -451,13 +460,50 @@ abstract class AgentJobsTest {
         Path jobDir = tmp.resolve("spool/jobs/" + id);
 
         ctl.awaitSync(s -> ctl.resultSends(id) >= 3, WAIT, "result not re-sent");
-        assertThat(jobDir.resolve("outcome.json")).exists();
+        assertThat(kept(jobDir).jobId()).isEqualTo(id);
         ctl.ack(id);
         int sendsAtAck = ctl.resultSends(id);
         ctl.awaitSync(s -> s.seq() > 0 && ctl.resultSends(id) >= sendsAtAck && s.results().isEmpty()
                 && !Files.exists(jobDir), WAIT, "result still sent after ack");
 
         assertThat(jobDir).doesNotExist();
+    }
+
+    @Test
+    void restart_beforeTheAck_reportsTheKeptResultAgain() throws Exception {
+        ctl.autoAck(false);
+        AgentConfig c = config();
+        Agent first = start(c);
+        long id = TestJobs.nextId();
+        ctl.launch(launch(id, work, "#!/bin/sh\nexit 3\n", mark()));
+        JobOutcome reported = ctl.awaitResult(id, WAIT);
+        Path jobDir = tmp.resolve("spool/jobs/" + id);
+        assertThat(kept(jobDir)).isEqualTo(reported);
+
+        first.close();   // as if the agent died before the controller acknowledged the result
+        int sends = ctl.resultSends(id);
+        start(c);
+        ctl.awaitSync(s -> ctl.resultSends(id) > sends, WAIT, "result not re-sent by the restarted agent");
+
+        assertThat(ctl.awaitResult(id, WAIT)).isEqualTo(reported);
+        assertThat(reported.slurmExitCode()).isEqualTo("3:0");
+        ctl.ack(id);
+        ctl.awaitSync(s -> !Files.exists(jobDir), WAIT, "the job's spool entry outlived the ack");
+    }
+
+    /**
+     * The result the agent keeps until the ack: with the native launcher, appended to the job's record (no
+     * outcome.json created); with the shell chain, outcome.json.
+     */
+    private JobOutcome kept(Path jobDir) throws IOException {
+        java.util.Map<String, String> record = FileOps.readProperties(jobDir.resolve("pid"));
+        if (launcher().equals("native")) {
+            assertThat(jobDir.resolve("outcome.json")).doesNotExist();
+            assertThat(record).containsKey("outcome");
+            return AgentJson.read(record.get("outcome").getBytes(java.nio.charset.StandardCharsets.UTF_8), JobOutcome.class);
+        }
+        assertThat(record).doesNotContainKey("outcome");
+        return AgentJson.read(Files.readAllBytes(jobDir.resolve("outcome.json")), JobOutcome.class);
     }
 
     @Test
@@ -493,9 +539,12 @@ abstract class AgentJobsTest {
         awaitProcesses(mark, 1);
         first.close();
         awaitProcessesGone(mark);
-        Path status = tmp.resolve("spool/jobs/" + id + "/status");
+        Path jobDir = tmp.resolve("spool/jobs/" + id);
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!Files.exists(status)) {   // the wrapper records it, with no agent around
+        // the wrapper (or the native launcher) records it, with no agent around: a status file, or the status
+        // appended to the launcher's record
+        while (!Files.exists(jobDir.resolve("status"))
+                && !"1".equals(FileOps.readProperties(jobDir.resolve("pid")).get(Spool.STATUS_RECORDED))) {
             if (System.nanoTime() > deadline) throw new AssertionError("the wrapper wrote no status");
             Thread.sleep(50);
         }
@@ -516,7 +565,7 @@ abstract class AgentJobsTest {
         awaitProcesses(mark, 3);
         Path jobDir = tmp.resolve("spool/jobs/" + id);
         long wrapper = Long.parseLong(FileOps.readProperties(jobDir.resolve("pid")).get("wrapper_pid"));
-        long park = Long.parseLong(TestJobs.read(jobDir.resolve("jobpid")).trim().split("\\s+")[1]);
+        long park = jobAndParkPid(jobDir)[1];
 
         ProcessHandle.of(wrapper).orElseThrow().destroyForcibly();
         JobOutcome o = ctl.awaitResult(id, WAIT);
@@ -524,6 +573,10 @@ abstract class AgentJobsTest {
         assertThat(o.state()).isEqualTo(JobOutcome.FAILED);
         assertThat(o.message()).contains("wrapper ended without recording a status");
         assertThat(processesMarked(mark)).isEmpty();
+        // the agent SIGKILLs it just before it reports; under load it may still be dying when the result arrives
+        // (the shell chain's parking process sleeps for 68 years: it ends only when killed)
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (Procfs.stat(park).filter(s -> !s.zombie()).isPresent() && System.nanoTime() < deadline) Thread.sleep(20);
         assertThat(Procfs.stat(park).filter(s -> !s.zombie())).as("the parking process").isEmpty();
     }
 

@@ -88,17 +88,34 @@ class NativeLauncherTest {
             Path jobDir = Files.createDirectories(tmp.resolve("job1"));
             Path out = tmp.resolve("job1.out");
             java.util.List<String> args = java.util.List.of(jobDir.toString(), "--workdir", tmp.toString(), "--input", "/dev/null",
-                    "--output", out.toString(), "--error", "", "--mode", "truncate", "--umask", "0022", "--aslimit", "0", "--",
+                    "--output", out.toString(), "--error", "", "--mode", "truncate", "--umask", "0022", "--aslimit", "0",
+                    "--record", "launcher=native\ntmp=/nowhere\n", "--",
                     "/bin/sh", "-c", "echo \"$GREETING $SLURM_TASK_PID\"; exit 7");
             byte[] env = "GREETING=hello\0PATH=/usr/bin:/bin\0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            // what an earlier run in this directory left (an entry that outlived its ack): not this run's
+            Files.writeString(jobDir.resolve("status"), "known=1\nexit_code=9\n");
+            Files.writeString(jobDir.resolve("jobpid"), "1 1\n");
+            Files.writeString(jobDir.resolve("outcome.json"), "{}");
+            Files.writeString(jobDir.resolve("pid"), "wrapper_pid=1\nstatus_recorded=1\noutcome={}\n");
 
             LaunchServer.Launched first = server.launch(1, args, env);
 
             assertThat(ended.poll(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(first.pid());
-            java.util.Map<String, String> status = FileOps.readProperties(jobDir.resolve("status"));
-            assertThat(status).containsEntry("known", "1").containsEntry("exit_code", "7").containsEntry("signal", "0");
-            assertThat(Files.readString(out)).isEqualTo("hello " + status.get("child") + "\n");
-            assertThat(TestJobs.read(jobDir.resolve("jobpid"))).isEqualTo(status.get("child") + " " + first.pid() + "\n");
+            // one record: the launcher's lines, the agent's, then the status appended
+            java.util.Map<String, String> record = FileOps.readProperties(jobDir.resolve("pid"));
+            assertThat(record).containsEntry("known", "1").containsEntry("exit_code", "7").containsEntry("signal", "0")
+                    .containsEntry("wrapper_pid", Long.toString(first.pid()))
+                    .containsEntry("wrapper_start", Long.toString(first.startTime()))
+                    .containsEntry("park_pid", Long.toString(first.pid()))
+                    .containsEntry("job_pid", record.get("child"))
+                    .containsEntry("launcher", "native").containsEntry("tmp", "/nowhere")
+                    .containsEntry(Spool.STATUS_RECORDED, "1");
+            assertThat(java.util.List.copyOf(record.keySet()).getLast()).isEqualTo(Spool.STATUS_RECORDED);
+            assertThat(Files.readString(out)).isEqualTo("hello " + record.get("child") + "\n");
+            assertThat(jobDir.resolve("status")).as("no status file: appended to the record").doesNotExist();
+            assertThat(jobDir.resolve("jobpid")).as("in the record").doesNotExist();
+            assertThat(jobDir.resolve("outcome.json")).as("an earlier run's").doesNotExist();
+            assertThat(record).doesNotContainKey("outcome");
             assertThat(jobDir.resolve("wrapper.log")).as("nothing to say: no log").doesNotExist();
 
             long serverPid = server.pid().orElseThrow();
@@ -109,7 +126,30 @@ class NativeLauncherTest {
 
             assertThat(server.pid()).isPresent().isNotEqualTo(java.util.OptionalLong.of(serverPid));
             assertThat(ended.poll(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(second.pid());
-            assertThat(FileOps.readProperties(jobDir.resolve("status"))).containsEntry("exit_code", "7");
+            java.util.Map<String, String> again = FileOps.readProperties(jobDir.resolve("pid"));
+            assertThat(again).containsEntry("exit_code", "7").containsEntry("wrapper_pid", Long.toString(second.pid()))
+                    .containsEntry(Spool.STATUS_RECORDED, "1");
+        }
+    }
+
+    @Test
+    void launchServer_doesNotRunAJobWhoseRecordCannotBeWritten() throws Exception {
+        Path binary = NativeLauncher.prepare(Files.createDirectories(tmp.resolve("s/bin")), Optional.of(compiler())).binary().orElseThrow();
+        java.util.concurrent.LinkedBlockingQueue<Long> ended = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (LaunchServer server = new LaunchServer(binary, "test", ended::add)) {
+            Path jobDir = tmp.resolve("no-such-job-dir");
+            Path ran = tmp.resolve("ran");
+            java.util.List<String> args = java.util.List.of(jobDir.toString(), "--workdir", tmp.toString(), "--input", "/dev/null",
+                    "--output", tmp.resolve("out").toString(), "--error", "", "--mode", "truncate", "--umask", "0022",
+                    "--aslimit", "0", "--record", "launcher=native\n", "--", "/bin/sh", "-c", "touch " + ran);
+
+            LaunchServer.Launched l = server.launch(2, args, "PATH=/usr/bin:/bin\0".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+            // the launcher reaps the job it held at the gate before it ends
+            assertThat(ended.poll(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(l.pid());
+            assertThat(ran).as("the job did not run").doesNotExist();
+            assertThat(tmp.resolve("out")).as("not even its output opened").doesNotExist();
+            assertThat(jobDir).doesNotExist();
         }
     }
 
