@@ -75,10 +75,7 @@ final class NativeLauncher {
         Path earlier = lastCompiled;
         if (copyEarlier && earlier != null && earlier.getFileName().equals(binary.getFileName()) && Files.isRegularFile(earlier, LinkOption.NOFOLLOW_LINKS)) {
             try {
-                Path tmp = binDir.resolve("." + binary.getFileName() + ".tmp");
-                Files.copy(earlier, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(tmp, FileOps.perms("rwx------"));
-                Files.move(tmp, binary, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                FileOps.writeAtomic(binary, Files.readAllBytes(earlier), "rwx------");
                 removeOthers(binDir, binary);
                 return new Build(Optional.of(binary), "copied from " + earlier);
             } catch (IOException e) {

@@ -225,6 +225,22 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
 
+        /**
+         * One pass at {@code now}, printed with the CPU time of its thread (what a busy machine's share of the cores
+         * hides in the wall time); returns its wall time in seconds.
+         */
+        private double timedPass(String label, Scheduler s, long now, ResourceLedger l, PendingQueue q) {
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long c0 = threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            Plan plan = s.schedule(now, l, q, forecast ? Scheduler.Options.WITH_FORECAST : Scheduler.Options.DECISIONS_ONLY);
+            double sec = (System.nanoTime() - t0) / 1e9;
+            double cpu = (threads.getCurrentThreadCpuTime() - c0) / 1e9;
+            System.out.printf(Locale.ROOT, "  %s: %.3f s (CPU %.3f s); started %d, reserved %d, forecast %d%n", label, sec, cpu,
+                    plan.starts().size(), plan.reservations().size(), plan.waits().size());
+            return sec;
+        }
+
         private double time(String what, Cluster c, ResourceLedger ledger, List<PendingJob> queue, SchedulerConfig config, Policies policies,
                             java.util.Map<String, Double> budgetLeft) {
             List<Double> times = new ArrayList<>();
@@ -236,24 +252,8 @@ public final class BenchCommand implements Callable<Integer> {
                 if (budgetLeft != null) l.setBudgetLeft(budgetLeft);
                 PendingQueue q = PendingQueue.of(config.order(), queue);
                 Scheduler s = new Scheduler(c, config, policies);
-                var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-                long c0 = threads.getCurrentThreadCpuTime();
-                long t0 = System.nanoTime();
-                Plan plan = s.schedule(0, l, q, forecast ? Scheduler.Options.WITH_FORECAST : Scheduler.Options.DECISIONS_ONLY);
-                double sec = (System.nanoTime() - t0) / 1e9;
-                double cpu = (threads.getCurrentThreadCpuTime() - c0) / 1e9;
-                times.add(sec);
-                // the CPU time of the pass's thread tells what a busy machine's share of the cores hides in the wall time
-                System.out.printf(Locale.ROOT, "  %s, pass %d: %.3f s (CPU %.3f s); started %d, reserved %d, forecast %d%n", what, r + 1, sec, cpu,
-                        plan.starts().size(), plan.reservations().size(), plan.waits().size());
-                if (steady) {
-                    c0 = threads.getCurrentThreadCpuTime();
-                    t0 = System.nanoTime();
-                    Plan next = s.schedule(1, l, q, forecast ? Scheduler.Options.WITH_FORECAST : Scheduler.Options.DECISIONS_ONLY);
-                    System.out.printf(Locale.ROOT, "  %s, the next pass, reservations held: %.3f s (CPU %.3f s); started %d, reserved %d, forecast %d%n",
-                            what, (System.nanoTime() - t0) / 1e9, (threads.getCurrentThreadCpuTime() - c0) / 1e9, next.starts().size(),
-                            next.reservations().size(), next.waits().size());
-                }
+                times.add(timedPass(String.format(Locale.ROOT, "%s, pass %d", what, r + 1), s, 0, l, q));
+                if (steady) timedPass(what + ", the next pass, reservations held", s, 1, l, q);
             }
             double m = median(times);
             System.out.printf(Locale.ROOT, "%s %s pass over %d pending on %s %s: median %.3f s%n", config.label(),

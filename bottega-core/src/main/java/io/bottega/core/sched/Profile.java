@@ -240,15 +240,9 @@ final class Profile {
 
     /**
      * The earliest start at or after {@code from} at which the job fits its eligible nodes for {@code dur}
-     * seconds, and where; null when it never does (its nodes are not schedulable).
-     */
-    Slot earliest(Demand d, long[] elig, int lo, int hi, long from, long dur) {
-        return earliest(d, elig, lo, hi, from, dur, INF);
-    }
-
-    /**
-     * The same, but only a start at or before {@code until} is of use (a job that holds a reservation then keeps
-     * it): null when there is none; the nodes whose bound passes it are not read.
+     * seconds, and where; null when it never does (its nodes are not schedulable). Only a start at or before
+     * {@code until} is of use (INF: any; a job that holds a reservation keeps it unless it can start earlier):
+     * null when there is none by then, and the nodes whose bound passes it are not read.
      */
     Slot earliest(Demand d, long[] elig, int lo, int hi, long from, long dur, long until) {
         if (from < now) from = now;
@@ -403,12 +397,10 @@ final class Profile {
         while (a < mid) events[o++] = mergeScratch[a++];
     }
 
-    /** Appends the node's feasible start intervals after {@code from} as events; returns the new event count. */
-    int feasibleIntervals(Demand d, int node, int perNode, long from, long dur, int ne) {
-        return feasibleIntervals(d, node, perNode, from, dur, ne, INF);
-    }
-
-    /** The same, leaving out the intervals that begin after {@code until}. */
+    /**
+     * Appends the node's feasible start intervals after {@code from} as events, leaving out those that begin after
+     * {@code until}; returns the new event count.
+     */
     int feasibleIntervals(Demand d, int node, int perNode, long from, long dur, int ne, long until) {
         if (!fitsEmptyNode(d, node, perNode)) return ne; // tasks per node beyond what the node can ever hold
         return feasibleIntervals(node, d.coresFor(cluster, node, perNode), d.gpusFor(cluster, node, perNode),

@@ -473,8 +473,7 @@ final class StartIndex {
             int pos = v - c.leaves;
             if (pos >= c.nodes.length) continue;
             int node = c.nodes[pos];
-            int wd = node >> 6;
-            if (wd < lo || wd >= hi || (elig[wd] & (1L << node)) == 0) continue;
+            if (!eligible(node, elig, lo, hi)) continue;
             if (ownCount > 0 && own(node)) continue; // read before the walk
             if (dirty[node]) {
                 refresh(node);
@@ -568,22 +567,20 @@ final class StartIndex {
         int nextSweep = nodes;
         // once a sweep finds an instant, no node whose bound is later can make it earlier; nor can one past until help
         long enough = Math.min(until, INF - 1);
-        for (int i = 0; i < ownCount; i++) {
-            // the job's own reservation's nodes, from the start: their entries may be too late
-            int node = ownNodes[i];
-            if (!eligible(node, elig, lo, hi)) continue;
-            seen[node] = seenGen;
-            if (reachedCount == reached.length) reached = Arrays.copyOf(reached, reachedCount * 2);
-            reached[reachedCount++] = node;
-            int ci = classOf[node];
-            if (!p.isTouched(node)) {
-                if (p.untouchedHolds(d, node, perNode)) always++;
-            } else if (fitsEmpty[ci]) {
-                ne = p.feasibleIntervals(node, needCores[ci], needGpus[ci], needMem[ci], from, dur, ne, enough);
-            }
-        }
+        int own = 0;
         while (true) {
-            int node = reachedCount >= nextSweep ? -1 : next(elig, lo, hi, oct, from, enough);
+            int node;
+            long readFrom;
+            if (own < ownCount) {
+                // first the nodes of the job's own reservation, given back for this search, read from the start: their
+                // entries may be later than what is free there now
+                node = ownNodes[own++];
+                if (!eligible(node, elig, lo, hi)) continue;
+                readFrom = from;
+            } else {
+                node = reachedCount >= nextSweep ? -1 : next(elig, lo, hi, oct, from, enough);
+                readFrom = lastKey; // no start on a node before its bound
+            }
             if (node < 0) {
                 long x = peekKey();
                 if (x > enough) x = INF;
@@ -603,11 +600,11 @@ final class StartIndex {
             seen[node] = seenGen;
             if (reachedCount == reached.length) reached = Arrays.copyOf(reached, reachedCount * 2);
             reached[reachedCount++] = node;
+            int ci = classOf[node];
             if (!p.isTouched(node)) {
                 if (p.untouchedHolds(d, node, perNode)) always++;
-            } else if (fitsEmpty[classOf[node]]) {
-                int ci = classOf[node];
-                ne = p.feasibleIntervals(node, needCores[ci], needGpus[ci], needMem[ci], lastKey, dur, ne, enough);
+            } else if (fitsEmpty[ci]) {
+                ne = p.feasibleIntervals(node, needCores[ci], needGpus[ci], needMem[ci], readFrom, dur, ne, enough);
             }
         }
     }

@@ -55,19 +55,19 @@ class ProfileTest {
         Demand one = demand(resolver, ResourceRequest.builder().nodes(1, 1).gpusPerNode(4).cpusPerTask(8).build());
         Demand two = demand(resolver, ResourceRequest.builder().nodes(2, 2).tasks(2).tasksPerNode(1).gpusPerTask(4).cpusPerTask(8).build());
 
-        Profile.Slot single = p.earliest(one, all, 0, 1, 0, 500);
+        Profile.Slot single = p.earliest(one, all, 0, 1, 0, 500, Profile.INF);
         assertThat(single.start()).isEqualTo(100);
         assertThat(single.nodes()).containsExactly(0);
         assertThat(p.earliest(one, all, 0, 1, 0, 500, 100)).usingRecursiveComparison().isEqualTo(single);
         assertThat(p.earliest(one, all, 0, 1, 0, 500, 99)).isNull();
 
-        Profile.Slot pair = p.earliest(two, all, 0, 1, 0, 500);
+        Profile.Slot pair = p.earliest(two, all, 0, 1, 0, 500, Profile.INF);
         assertThat(pair.start()).isEqualTo(200);
         assertThat(pair.nodes()).containsExactly(0, 1);
         assertThat(p.earliest(two, all, 0, 1, 0, 500, 250)).usingRecursiveComparison().isEqualTo(pair);
         assertThat(p.earliest(two, all, 0, 1, 0, 500, 199)).isNull();
         // after a limited search found nothing, an unlimited one still finds the earliest slot
-        assertThat(p.earliest(two, all, 0, 1, 0, 500)).usingRecursiveComparison().isEqualTo(pair);
+        assertThat(p.earliest(two, all, 0, 1, 0, 500, Profile.INF)).usingRecursiveComparison().isEqualTo(pair);
     }
 
     private static Demand demand(Demand.Resolver resolver, ResourceRequest r) {
