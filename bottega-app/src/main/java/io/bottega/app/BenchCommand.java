@@ -161,6 +161,9 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--forecast", negatable = true, defaultValue = "true", fallbackValue = "true", description = "forecast every pending job's start, as a forecast pass does "
                 + "(default); --no-forecast: only the decisions, as the controller's loop does between forecasts")
         boolean forecast = true;
+        @Option(names = "--lanes", description = "lanes a conservative pass may split into, one thread each "
+                + "(default: the machine's cores, at most 4; 1: one thread)")
+        int lanes = Math.min(4, Runtime.getRuntime().availableProcessors());
 
         @Override
         public Integer call() throws Exception {
@@ -225,6 +228,29 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
 
+        private java.util.concurrent.ExecutorService laneThreads;
+        private final List<Long> laneThreadIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        /** CPU time of the lanes' threads so far, in ns. */
+        private long laneCpu(java.lang.management.ThreadMXBean threads) {
+            long sum = 0;
+            for (long id : laneThreadIds) sum += Math.max(0, threads.getThreadCpuTime(id));
+            return sum;
+        }
+
+        /** The threads of the lanes beyond the first (daemons: the bench exits when its main thread is done). */
+        private java.util.concurrent.ExecutorService laneThreads() {
+            if (laneThreads == null) {
+                laneThreads = java.util.concurrent.Executors.newFixedThreadPool(lanes - 1, r -> {
+                    Thread t = new Thread(r, "scheduler-lane");
+                    t.setDaemon(true);
+                    laneThreadIds.add(t.threadId());
+                    return t;
+                });
+            }
+            return laneThreads;
+        }
+
         /**
          * One pass at {@code now}, printed with the CPU time of its thread (what a busy machine's share of the cores
          * hides in the wall time); returns its wall time in seconds.
@@ -232,11 +258,14 @@ public final class BenchCommand implements Callable<Integer> {
         private double timedPass(String label, Scheduler s, long now, ResourceLedger l, PendingQueue q) {
             var threads = java.lang.management.ManagementFactory.getThreadMXBean();
             long c0 = threads.getCurrentThreadCpuTime();
+            long l0 = laneCpu(threads);
             long t0 = System.nanoTime();
             Plan plan = s.schedule(now, l, q, forecast ? Scheduler.Options.WITH_FORECAST : Scheduler.Options.DECISIONS_ONLY);
             double sec = (System.nanoTime() - t0) / 1e9;
             double cpu = (threads.getCurrentThreadCpuTime() - c0) / 1e9;
-            System.out.printf(Locale.ROOT, "  %s: %.3f s (CPU %.3f s); started %d, reserved %d, forecast %d%n", label, sec, cpu,
+            double laneCpu = (laneCpu(threads) - l0) / 1e9;
+            System.out.printf(Locale.ROOT, "  %s: %.3f s (CPU %.3f s%s); started %d, reserved %d, forecast %d%n", label, sec, cpu,
+                    lanes > 1 ? String.format(Locale.ROOT, ", other lanes %.3f s", laneCpu) : "",
                     plan.starts().size(), plan.reservations().size(), plan.waits().size());
             return sec;
         }
@@ -252,6 +281,7 @@ public final class BenchCommand implements Callable<Integer> {
                 if (budgetLeft != null) l.setBudgetLeft(budgetLeft);
                 PendingQueue q = PendingQueue.of(config.order(), queue);
                 Scheduler s = new Scheduler(c, config, policies);
+                if (lanes > 1) s.lanes(lanes, laneThreads());
                 times.add(timedPass(String.format(Locale.ROOT, "%s, pass %d", what, r + 1), s, 0, l, q));
                 if (steady) timedPass(what + ", the next pass, reservations held", s, 1, l, q);
             }

@@ -44,7 +44,7 @@ final class ServerAotTraining {
             Cluster cluster = LocalCluster.build("train", 4, 16, 65536, 4, "a100", LocalCluster.unlimited());
             ControllerConfig config = new ControllerConfig(dir, null, "127.0.0.1", 0, dir.resolve("train.sock"), cluster,
                     SchedulerConfig.parse("easy"), DataDir.clusterKey(dir.resolve("cluster.key")), Duration.ofSeconds(30),
-                    Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5), 30, false, Set.of(), Site.NONE);
+                    Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5), 30, false, Set.of(), Site.NONE, 0);
             Controller controller = Controller.start(config);
             int refused;
             try {

@@ -49,6 +49,9 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
     long heartbeatTimeout = 30;
     @Option(names = "--kill-grace", paramLabel = "S", description = "seconds between SIGTERM and SIGKILL (default 30)")
     long killGrace = 30;
+    @Option(names = "--scheduler-lanes", paramLabel = "N", description = "threads a conservative pass may use, one per node-disjoint "
+            + "part of the machine (default: the cores, at most 4)")
+    int lanes;
     @Option(names = "--requeue", description = "requeue the jobs of a failed node unless they asked --no-requeue (default: NODE_FAIL)")
     boolean requeue;
 
@@ -77,7 +80,7 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
         ControllerConfig config = new ControllerConfig(dir, db, host, port != null ? port : DataDir.defaultPort(),
                 socket != null ? socket : DataDir.defaultSocket(), c, SchedulerConfig.parse(pol), key,
                 Duration.ofSeconds(heartbeatTimeout), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5),
-                killGrace, requeue, Set.copyOf(operators), s);
+                killGrace, requeue, Set.copyOf(operators), s, lanes);
         Controller controller = Controller.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

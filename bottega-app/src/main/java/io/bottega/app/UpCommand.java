@@ -68,6 +68,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--launcher", paramLabel = "MODE", description = "how the agents start jobs: auto (default: native when "
             + "a C compiler builds it, else shell), native or shell")
     String launcher;
+    @Option(names = "--scheduler-lanes", paramLabel = "N", description = "threads a conservative pass may use, one per node-disjoint "
+            + "part of the machine (default: the cores, at most 4)")
+    int lanes;
     @Option(names = "--requeue", description = "requeue the jobs of a failed node (default: they end NODE_FAIL)")
     Boolean requeue;
     @Option(names = "--db", paramLabel = "JDBC_URL", description = "store (default: SQLite file in the data directory)")
@@ -125,7 +128,7 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         long grace = killGrace != null ? killGrace : 30;
         Duration hb = Duration.ofSeconds(heartbeatTimeout != null ? heartbeatTimeout : 30);
         ControllerConfig config = new ControllerConfig(dir, db, host, p, sock, cluster, SchedulerConfig.parse(pol), key, hb,
-                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5), grace, requeue != null && requeue, Set.of(), siteConfig);
+                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5), grace, requeue != null && requeue, Set.of(), siteConfig, lanes);
         Controller controller = Controller.start(config);
         String url = "http://" + host + ":" + controller.port();
         // each local cluster's agents get their own cgroup subtree: two clusters on one host never share a node's cgroup

@@ -31,7 +31,8 @@ import java.util.Set;
 public record ControllerConfig(Path dataDir, String dbUrl, String httpHost, int httpPort, Path socketPath,
                                Cluster cluster, SchedulerConfig scheduler, String clusterKey, Duration heartbeatTimeout,
                                Duration syncWait, Duration passInterval, Duration forecastInterval,
-                               long killGraceSeconds, boolean requeueOnNodeFail, Set<String> operators, Site site) {
+                               long killGraceSeconds, boolean requeueOnNodeFail, Set<String> operators, Site site,
+                               int schedulerLanes) {
     public static final int DEFAULT_PORT = 6860;
 
     public ControllerConfig {
@@ -49,12 +50,15 @@ public record ControllerConfig(Path dataDir, String dbUrl, String httpHost, int 
         forecastInterval = forecastInterval == null ? Duration.ofSeconds(5) : forecastInterval;
         operators = operators == null ? Set.of() : Set.copyOf(operators);
         site = site == null ? Site.NONE : site;
+        if (schedulerLanes < 0) throw new IllegalArgumentException("scheduler lanes must not be negative");
+        // 0: one lane a core, up to 4 (a split pass has rarely more node-disjoint parts worth a thread)
+        schedulerLanes = schedulerLanes == 0 ? Math.min(4, Runtime.getRuntime().availableProcessors()) : schedulerLanes;
     }
 
     /** The same configuration with these site policies. */
     public ControllerConfig withSite(Site s) {
         return new ControllerConfig(dataDir, dbUrl, httpHost, httpPort, socketPath, cluster, scheduler, clusterKey, heartbeatTimeout,
-                syncWait, passInterval, forecastInterval, killGraceSeconds, requeueOnNodeFail, operators, s);
+                syncWait, passInterval, forecastInterval, killGraceSeconds, requeueOnNodeFail, operators, s, schedulerLanes);
     }
 
     public String effectiveDbUrl() {

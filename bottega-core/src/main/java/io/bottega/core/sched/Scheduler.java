@@ -16,6 +16,9 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
 
 /**
  * One scheduling pass: order → filter → place → plan → decide (see DESIGN.md). The same object drives the
@@ -37,7 +40,8 @@ import java.util.Map;
  *   <li><b>decide</b>: starts (allocated in the ledger before this returns), reservations, and — when
  *       asked — a forecast and a pending reason for every other pending job.</li>
  * </ol>
- * Not thread-safe: one scheduler per scheduling thread; it keeps scratch space between passes.
+ * Not thread-safe: one scheduler per scheduling thread; it keeps scratch space between passes. It starts no thread:
+ * given an executor ({@link #lanes}), a conservative pass plans node-disjoint parts of the machine side by side.
  */
 public final class Scheduler {
     private final Cluster cluster;
@@ -183,6 +187,16 @@ public final class Scheduler {
     }
 
     /**
+     * A job's eligible nodes from the cache alone, which {@link #eligible} filled for every queued job before the
+     * lanes began: lanes running side by side read it, none writes it.
+     */
+    private Eligible cachedEligible(Demand d) {
+        Eligible e = eligibleCache.get(d.eligible());
+        if (e == null) throw new IllegalStateException("no eligible nodes cached for partition " + d.partition());
+        return e;
+    }
+
+    /**
      * Why a job may not start now whatever the resources ({@link PendingReason#NONE} when it may): what a pass
      * checks before placing it. For callers that want a job's reason between forecasts.
      */
@@ -241,7 +255,11 @@ public final class Scheduler {
      * whose window its run would cross, or only its own reservation's nodes.
      */
     private Eligible eligibleAt(PendingJob p, long t, ResourceLedger l) {
-        Eligible base = eligible(p.demand());
+        return eligibleAt(p, eligible(p.demand()), t, l);
+    }
+
+    /** The same from the job's eligible set {@code base} (a lane's searches look it up without changing the cache). */
+    private Eligible eligibleAt(PendingJob p, Eligible base, long t, ResourceLedger l) {
         List<AdvanceReservation> rs = l.reservations();
         if (rs.isEmpty()) return base;
         long end = t + p.demand().timeLimit();
@@ -526,64 +544,306 @@ public final class Scheduler {
     }
 
     private Plan conservative(long now, ResourceLedger ledger, PendingQueue q, Options options) {
-        List<Decision.Start> starts = new ArrayList<>();
-        List<Decision.Reserve> reserves = new ArrayList<>();
-        List<Decision.Wait> waits = new ArrayList<>();
-        resetProfile(ledger, now);
-        // every reservation made before stays in the profile while its job looks for a better one
         int n = q.end();
-        boolean[] kept = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            PendingJob p = q.at(i);
-            if (p == null) continue;
+        Outcomes out = new Outcomes(now, ledger, q, options, n);
+        Lane[] split = splitIntoLanes(q, n, ledger);
+        if (split == null) {
+            // one lane, each decision applied at once (a start can change what a later job's gate says)
+            Lane only = mainLane();
+            only.count = 0;
+            for (int i = 0; i < n; i++) if (q.at(i) != null) only.add(i);
+            conservativeLane(only, now, ledger, q, out, true);
+        } else {
+            splitPasses++;
+            runLanes(split, lane -> conservativeLane(lane, now, ledger, q, out, false));
+            for (int i = 0; i < n; i++) out.commit(i);
+        }
+        return new Plan(now, out.starts, out.reserves, out.waits, List.of());
+    }
+
+    /**
+     * The conservative plan of one lane's jobs (in queue order) on the lane's profile: each job gets the earliest
+     * reservation that delays no earlier one. Touches nothing shared: what it decides goes into {@code out}, applied
+     * at once when {@code apply} (one lane) or by the caller afterwards, in queue order.
+     */
+    private void conservativeLane(Lane lane, long now, ResourceLedger ledger, PendingQueue q, Outcomes out, boolean apply) {
+        Profile prof = lane.profile;
+        resetProfile(prof, ledger, now);
+        int[] jobs = lane.jobs;
+        int count = lane.count;
+        // every reservation made before stays in the profile while its job looks for a better one
+        boolean[] kept = new boolean[count];
+        for (int k = 0; k < count; k++) {
+            PendingJob p = q.at(jobs[k]);
             Reservation r = p.reservation();
             if (r.isNone() || p.hold() != PendingReason.NONE || r.start() < now || !stillSchedulable(r)) continue;
-            profile.reserve(p.demand(), r.nodes(), r.tasks(), r.start(), p.demand().timeLimit());
-            kept[i] = true;
+            prof.reserve(p.demand(), r.nodes(), r.tasks(), r.start(), p.demand().timeLimit());
+            kept[k] = true;
         }
-        for (int i = 0; i < n; i++) {
+        for (int k = 0; k < count; k++) {
+            int i = jobs[k];
             PendingJob p = q.at(i);
-            if (p == null) continue;
             Demand d = p.demand();
             PendingReason gate = gate(p, now, ledger);
             Reservation old = p.reservation();
             if (gate != PendingReason.NONE && gate != PendingReason.BEGIN_TIME && gate != PendingReason.RESERVATION) {
-                if (kept[i]) profile.unreserve(d, old.nodes(), old.tasks(), old.start(), d.timeLimit());
-                if (!old.isNone()) q.reserve(i, Reservation.NONE);
-                if (options.forecast()) waits.add(new Decision.Wait(p.id(), gate, Plan.NEVER));
+                if (kept[k]) prof.unreserve(d, old.nodes(), old.tasks(), old.start(), d.timeLimit());
+                out.decide(i, Outcomes.DROP, null, gate, apply);
                 continue;
             }
-            if (kept[i]) profile.unreserveOwn(d, old.nodes(), old.tasks(), old.start(), d.timeLimit());
+            if (kept[k]) prof.unreserveOwn(d, old.nodes(), old.tasks(), old.start(), d.timeLimit());
             // a job that holds a reservation keeps it unless it can start earlier: later slots need not be searched
-            Profile.Slot s = slotFor(p, Math.max(now, p.eligibleAt()), kept[i] ? old.start() : Profile.INF, ledger);
-            if (s == null || (kept[i] && s.start() > old.start())) {
-                if (kept[i]) {
-                    s = new Profile.Slot(old.start(), old.nodes(), old.tasks());
-                } else {
-                    if (!old.isNone()) q.reserve(i, Reservation.NONE);
-                    if (options.forecast()) waits.add(new Decision.Wait(p.id(), gate != PendingReason.NONE ? gate
-                            : PendingReason.REQ_NODE_NOT_AVAIL, Plan.NEVER));
+            Eligible e = apply ? eligible(d) : cachedEligible(d); // (lanes side by side must not write the cache)
+            Profile.Slot s = slotFor(prof, p, e, Math.max(now, p.eligibleAt()), kept[k] ? old.start() : Profile.INF, ledger);
+            if (s == null || (kept[k] && s.start() > old.start())) {
+                if (!kept[k]) {
+                    out.decide(i, Outcomes.DROP, null, gate != PendingReason.NONE ? gate : PendingReason.REQ_NODE_NOT_AVAIL, apply);
                     continue;
                 }
+                s = new Profile.Slot(old.start(), old.nodes(), old.tasks());
             }
-            profile.reserve(d, s.nodes(), s.tasks(), s.start(), d.timeLimit());
-            if (kept[i]) profile.ownReservationDone(s.start() == old.start() && Arrays.equals(s.nodes(), old.nodes())
+            prof.reserve(d, s.nodes(), s.tasks(), s.start(), d.timeLimit());
+            if (kept[k]) prof.ownReservationDone(s.start() == old.start() && Arrays.equals(s.nodes(), old.nodes())
                     && Arrays.equals(s.tasks(), old.tasks()));
-            if (s.start() == now && gate == PendingReason.NONE) {
-                start(p, placer.allocate(d, ledger, s.nodes(), s.tasks()), now, ledger, starts);
-                q.removeStarted(i);
-            } else {
-                Reservation r = new Reservation(Math.max(s.start(), now + 1), s.nodes(), s.tasks());
-                q.reserve(i, r);
-                PendingReason why = gate != PendingReason.NONE ? gate : reserves.isEmpty() ? PendingReason.RESOURCES : PendingReason.PRIORITY;
-                reserves.add(new Decision.Reserve(p.id(), r, why));
+            out.decide(i, s.start() == now && gate == PendingReason.NONE ? Outcomes.START : Outcomes.RESERVE, s, gate, apply);
+        }
+    }
+
+    // ---- lanes: node-disjoint parts of a pass, side by side
+
+    /** Jobs of one lane (queue positions, in order) and the profile its searches use. */
+    private static final class Lane {
+        final Profile profile;
+        int[] jobs = new int[64];
+        int count;
+        long work;
+
+        Lane(Profile profile) {
+            this.profile = profile;
+        }
+
+        void add(int pos) {
+            if (count == jobs.length) jobs = Arrays.copyOf(jobs, count * 2);
+            jobs[count++] = pos;
+        }
+    }
+
+    /** A lane must have at least this many jobs for a pass to be split: below, the hand-over costs more than it saves. */
+    static final int MIN_JOBS_PER_LANE = 2_000;
+    /** Passes whose jobs have more distinct eligible node sets than this are not split (comparing them costs too much). */
+    private static final int MAX_SPLIT_SETS = 256;
+    private Executor laneExecutor;
+    private Lane[] lanes = new Lane[0];
+    private int laneThreshold = MIN_JOBS_PER_LANE;
+
+    /**
+     * Lets a conservative pass plan the jobs of node-disjoint parts of the machine side by side, on up to
+     * {@code count} lanes: the calling thread runs the first, {@code executor} the others. Jobs whose eligible nodes
+     * overlap (directly or through other jobs) stay in one lane, so each lane's plan is the one the whole pass would
+     * make for its jobs, and the pass's plan is the same as on one lane, decision for decision. A pass is split only
+     * when at least two lanes get {@value #MIN_JOBS_PER_LANE} jobs, and never when QOS limits or budgets are set
+     * (a start in one part changes what a job of another may do). The scheduler starts no thread of its own.
+     */
+    public Scheduler lanes(int count, Executor executor) {
+        if (count < 1) throw new IllegalArgumentException("lanes must be at least 1");
+        if (count > 1 && executor == null) throw new IllegalArgumentException("lanes beyond the first need an executor");
+        this.laneExecutor = count > 1 ? executor : null;
+        Lane[] l = new Lane[count];
+        // each lane its own profile and placer (scratch space); the first, the scheduler's own
+        for (int i = 0; i < count; i++) l[i] = new Lane(i == 0 ? profile : new Profile(cluster, new Placer(cluster)));
+        this.lanes = l;
+        return this;
+    }
+
+    /** Tests: split passes whose lanes have this many jobs or more (default {@value #MIN_JOBS_PER_LANE}). */
+    void laneThreshold(int jobs) { this.laneThreshold = jobs; }
+
+    private long splitPasses;
+
+    /** Passes split into lanes so far (for tests and benchmarks). */
+    public long splitPasses() { return splitPasses; }
+
+    private Lane mainLane() {
+        if (lanes.length == 0) lanes = new Lane[] {new Lane(profile)};
+        return lanes[0];
+    }
+
+    /**
+     * Splits the queue's jobs into lanes whose eligible nodes do not overlap (positions in queue order); null when
+     * the pass runs on one lane. Fills the eligible-set cache for every queued job, which the lanes then only read.
+     */
+    private Lane[] splitIntoLanes(PendingQueue q, int n, ResourceLedger ledger) {
+        if (lanes.length < 2 || limitsConfigured || !ledger.budgetLeft().isEmpty() || n < 2L * laneThreshold) return null;
+        IdentityHashMap<Eligible, Integer> ids = new IdentityHashMap<>();
+        List<Eligible> sets = new ArrayList<>();
+        int[] setOf = new int[n];
+        for (int i = 0; i < n; i++) {
+            PendingJob p = q.at(i);
+            if (p == null) continue;
+            Eligible e = eligible(p.demand());
+            Integer id = ids.get(e);
+            if (id == null) {
+                if (sets.size() == MAX_SPLIT_SETS) return null;
+                id = sets.size();
+                ids.put(e, id);
+                sets.add(e);
+            }
+            setOf[i] = id;
+        }
+        // parts: sets joined when they share a node
+        int k = sets.size();
+        int[] parent = new int[k];
+        for (int a = 0; a < k; a++) parent[a] = a;
+        for (int a = 0; a < k; a++) {
+            for (int b = a + 1; b < k; b++) if (overlap(sets.get(a), sets.get(b))) parent[root(parent, a)] = root(parent, b);
+        }
+        long[] jobsOfPart = new long[k];
+        for (int i = 0; i < n; i++) if (q.at(i) != null) jobsOfPart[root(parent, setOf[i])]++;
+        // biggest parts first, each to the lane with the fewest jobs so far
+        Integer[] parts = new Integer[k];
+        int np = 0;
+        for (int a = 0; a < k; a++) if (jobsOfPart[a] > 0) parts[np++] = a;
+        if (np < 2) return null;
+        Arrays.sort(parts, 0, np, (x, y) -> Long.compare(jobsOfPart[y], jobsOfPart[x]));
+        int nl = Math.min(lanes.length, np);
+        Lane[] used = Arrays.copyOf(lanes, nl);
+        int[] laneOfPart = new int[k];
+        for (Lane l : used) {
+            l.count = 0;
+            l.work = 0;
+        }
+        for (int j = 0; j < np; j++) {
+            int best = 0;
+            for (int l = 1; l < nl; l++) if (used[l].work < used[best].work) best = l;
+            laneOfPart[parts[j]] = best;
+            used[best].work += jobsOfPart[parts[j]];
+        }
+        int busy = 0;
+        for (Lane l : used) if (l.work >= laneThreshold) busy++;
+        if (busy < 2) return null;
+        for (int i = 0; i < n; i++) if (q.at(i) != null) used[laneOfPart[root(parent, setOf[i])]].add(i);
+        return used;
+    }
+
+    private static int root(int[] parent, int a) {
+        while (parent[a] != a) {
+            parent[a] = parent[parent[a]];
+            a = parent[a];
+        }
+        return a;
+    }
+
+    private static boolean overlap(Eligible a, Eligible b) {
+        int lo = Math.max(a.lo(), b.lo()), hi = Math.min(a.hi(), b.hi());
+        for (int w = lo; w < hi; w++) if ((a.words()[w] & b.words()[w]) != 0) return true;
+        return false;
+    }
+
+    /** Runs {@code work} on every lane: the first on this thread, the others on the executor; returns when all are done. */
+    private void runLanes(Lane[] split, java.util.function.Consumer<Lane> work) {
+        List<FutureTask<Void>> others = new ArrayList<>();
+        for (int l = 1; l < split.length; l++) {
+            Lane lane = split[l];
+            FutureTask<Void> task = new FutureTask<>(() -> work.accept(lane), null);
+            others.add(task);
+            try {
+                laneExecutor.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                task.run(); // the executor is shutting down: this thread runs the lane
             }
         }
-        return new Plan(now, starts, reserves, waits, List.of());
+        Throwable failed = null;
+        try {
+            work.accept(split[0]);
+        } catch (RuntimeException | Error e) {
+            failed = e;
+        }
+        // every lane is waited for, even after a failure or an interrupt: the next pass reuses their profiles
+        boolean interrupted = false;
+        for (FutureTask<Void> task : others) {
+            while (true) {
+                try {
+                    task.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (failed == null) failed = e.getCause();
+                    break;
+                }
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        if (failed instanceof RuntimeException re) throw re;
+        if (failed instanceof Error err) throw err;
+        if (failed != null) throw new IllegalStateException("a lane failed", failed);
+    }
+
+    /**
+     * What a pass decided for each queue position, applied to the queue, the ledger and the plan's lists in queue
+     * order: at once (one lane), or after every lane is done.
+     */
+    private final class Outcomes {
+        static final byte DROP = 1, START = 2, RESERVE = 3;
+        private final long now;
+        private final ResourceLedger ledger;
+        private final PendingQueue q;
+        private final Options options;
+        private final byte[] kind;
+        private final Profile.Slot[] slot;
+        private final PendingReason[] reason;
+        final List<Decision.Start> starts = new ArrayList<>();
+        final List<Decision.Reserve> reserves = new ArrayList<>();
+        final List<Decision.Wait> waits = new ArrayList<>();
+
+        Outcomes(long now, ResourceLedger ledger, PendingQueue q, Options options, int n) {
+            this.now = now;
+            this.ledger = ledger;
+            this.q = q;
+            this.options = options;
+            kind = new byte[n];
+            slot = new Profile.Slot[n];
+            reason = new PendingReason[n];
+        }
+
+        /** Records what was decided for position i (DROP: no slot, the reason it waits for ever); applies it when asked. */
+        void decide(int i, byte k, Profile.Slot s, PendingReason why, boolean apply) {
+            kind[i] = k;
+            slot[i] = s;
+            reason[i] = why;
+            if (apply) commit(i);
+        }
+
+        /** Applies what was decided for position i (nothing if nothing was). */
+        void commit(int i) {
+            byte k = kind[i];
+            if (k == 0) return;
+            kind[i] = 0;
+            PendingJob p = q.at(i);
+            Profile.Slot s = slot[i];
+            switch (k) {
+                case DROP -> {
+                    if (!p.reservation().isNone()) q.reserve(i, Reservation.NONE);
+                    if (options.forecast()) waits.add(new Decision.Wait(p.id(), reason[i], Plan.NEVER));
+                }
+                case START -> {
+                    start(p, placer.allocate(p.demand(), ledger, s.nodes(), s.tasks()), now, ledger, starts);
+                    q.removeStarted(i);
+                }
+                default -> {
+                    Reservation r = new Reservation(Math.max(s.start(), now + 1), s.nodes(), s.tasks());
+                    q.reserve(i, r);
+                    PendingReason why = reason[i] != PendingReason.NONE ? reason[i]
+                            : reserves.isEmpty() ? PendingReason.RESOURCES : PendingReason.PRIORITY;
+                    reserves.add(new Decision.Reserve(p.id(), r, why));
+                }
+            }
+            slot[i] = null;
+        }
     }
 
     /** The profile of the ledger's running jobs, with every advance reservation blocking its nodes over its window. */
-    private void resetProfile(ResourceLedger ledger, long now) {
+    private static void resetProfile(Profile profile, ResourceLedger ledger, long now) {
         profile.reset(ledger, now);
         for (AdvanceReservation r : ledger.reservations()) profile.block(r, true);
     }
@@ -592,16 +852,13 @@ public final class Scheduler {
      * The earliest slot for a job from {@code from}: among its eligible nodes, or — for a job of an advance
      * reservation — among the reservation's nodes inside its window; null when there is none by {@code until}.
      */
-    private Profile.Slot slotFor(PendingJob p, long from, long until, ResourceLedger ledger) {
+    private Profile.Slot slotFor(Profile profile, PendingJob p, Eligible base, long from, long until, ResourceLedger ledger) {
         Demand d = p.demand();
         String mine = p.spec().reservation();
-        if (mine.isEmpty()) {
-            Eligible e = eligible(d);
-            return profile.earliest(d, e.words(), e.lo(), e.hi(), from, d.timeLimit(), until);
-        }
+        if (mine.isEmpty()) return profile.earliest(d, base.words(), base.lo(), base.hi(), from, d.timeLimit(), until);
         AdvanceReservation r = reservation(ledger, mine);
         if (r == null || !r.admits(p.spec().user(), p.spec().account())) return null;
-        Eligible e = eligibleAt(p, Math.max(from, r.start()), ledger);
+        Eligible e = eligibleAt(p, base, Math.max(from, r.start()), ledger);
         profile.block(r, false);
         try {
             Profile.Slot s = profile.earliest(d, e.words(), e.lo(), e.hi(), Math.max(from, r.start()), d.timeLimit(), until);
@@ -696,7 +953,7 @@ public final class Scheduler {
      */
     private List<Decision.Wait> forecast(long now, ResourceLedger ledger, List<PendingJob> ordered,
                                          Map<Long, Reservation> reserved) {
-        resetProfile(ledger, now);
+        resetProfile(profile, ledger, now);
         if (reserved != null) {
             for (PendingJob p : ordered) {
                 Reservation r = reserved.get(p.id());
@@ -717,7 +974,7 @@ public final class Scheduler {
                 continue;
             }
             long from = Math.max(inOrder ? notBefore : now, p.eligibleAt());
-            Profile.Slot s = slotFor(p, from, Profile.INF, ledger);
+            Profile.Slot s = slotFor(profile, p, eligible(d), from, Profile.INF, ledger);
             if (s == null) {
                 waits.add(new Decision.Wait(p.id(), gate != PendingReason.NONE ? gate : PendingReason.REQ_NODE_NOT_AVAIL, Plan.NEVER));
                 continue;

@@ -114,6 +114,8 @@ public final class ControllerLoop implements AutoCloseable {
     private final ExecutorService launcher;
     /** Runs the forecasts of every pending job (easy and fcfs) off the loop thread. */
     private final ExecutorService forecaster;
+    /** Threads of the scheduler's lanes beyond the first; null with one lane. */
+    private final ExecutorService laneThreads;
     private boolean forecastRunning;
     private volatile boolean running = true;
     private volatile boolean quiet;
@@ -176,6 +178,12 @@ public final class ControllerLoop implements AutoCloseable {
         boolean up() { return registered && !lost; }
     }
 
+    /** A scheduler of this controller's policy, with its lanes. */
+    private Scheduler newScheduler() {
+        Scheduler s = new Scheduler(cluster, config.scheduler(), config.site().policies());
+        return laneThreads != null ? s.lanes(config.schedulerLanes(), laneThreads) : s;
+    }
+
     public ControllerLoop(ControllerConfig config, Store store, AgentHub hub, ObjectMapper json, LongSupplier clockMillis,
                           String controllerUrl) {
         this.config = config;
@@ -188,7 +196,13 @@ public final class ControllerLoop implements AutoCloseable {
         this.codec = new AllocationCodec(cluster, json);
         this.resolver = new Demand.Resolver(cluster);
         this.ledger = new ResourceLedger(cluster);
-        this.scheduler = new Scheduler(cluster, config.scheduler(), config.site().policies());
+        // a conservative pass splits into node-disjoint lanes (Booster, DCGP...): the first runs on the loop, the others here
+        this.laneThreads = config.schedulerLanes() > 1 ? Executors.newFixedThreadPool(config.schedulerLanes() - 1, r -> {
+            Thread t = new Thread(r, "bottega-scheduler-lane");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        this.scheduler = newScheduler();
         this.book = new AccountBook(config.site(), cluster);
         this.multifactor = config.scheduler().order() == SchedulerConfig.Order.PRIORITY;
         this.steps = new StepCoordinator(store, hub, json, config.killGraceSeconds(), this::execute);
@@ -315,6 +329,7 @@ public final class ControllerLoop implements AutoCloseable {
         }
         launcher.shutdown();
         forecaster.shutdownNow();
+        if (laneThreads != null) laneThreads.shutdownNow();
     }
 
     private long nowSeconds() { return clockMillis.getAsLong() / 1000; }
@@ -786,7 +801,7 @@ public final class ControllerLoop implements AutoCloseable {
             Plan plan = null;
             long t0 = System.nanoTime();
             try {
-                plan = new Scheduler(cluster, config.scheduler(), config.site().policies()).schedule(now, copy, q, Scheduler.Options.WITH_FORECAST);
+                plan = newScheduler().schedule(now, copy, q, Scheduler.Options.WITH_FORECAST);
             } catch (RuntimeException e) {
                 log.error("event=forecast_failed jobs={} error={}", q.size(), e.toString(), e);
             }

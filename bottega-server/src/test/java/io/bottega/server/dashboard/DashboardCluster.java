@@ -57,7 +57,7 @@ public final class DashboardCluster implements AutoCloseable {
         b.partition("batch", names, 3600, 86400, Integer.MAX_VALUE, true, 1);
         ControllerConfig config = new ControllerConfig(dir.resolve("ctl"), "", "127.0.0.1", 0, dir.resolve("ctl.sock"), b.build(),
                 SchedulerConfig.parse("easy"), KEY, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMillis(200),
-                Duration.ofSeconds(1), 2, false, Set.of(), null);
+                Duration.ofSeconds(1), 2, false, Set.of(), null, 0);
         controller = Controller.start(config);
         user = System.getProperty("user.name");
         uid = unixId("-u");

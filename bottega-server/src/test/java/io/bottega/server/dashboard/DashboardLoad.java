@@ -59,7 +59,7 @@ public final class DashboardLoad {
         Path dir = Files.createTempDirectory("bottega-dashboard-load");
         Cluster cluster = leonardo();
         ControllerConfig config = new ControllerConfig(dir.resolve("ctl"), "", "127.0.0.1", 0, null, cluster, SchedulerConfig.parse("easy"),
-                KEY, Duration.ofHours(2), Duration.ofSeconds(10), Duration.ofSeconds(1), forecast, 30, false, Set.of(), null);
+                KEY, Duration.ofHours(2), Duration.ofSeconds(10), Duration.ofSeconds(1), forecast, 30, false, Set.of(), null, 0);
         long t0 = System.nanoTime();
         try (Controller c = Controller.start(config)) {
             List<CompletableFuture<?>> regs = new ArrayList<>();

@@ -57,7 +57,7 @@ final class LocalCluster implements AutoCloseable {
         b.partition("batch", names, 3600, 86400, Integer.MAX_VALUE, true, 1);
         ControllerConfig config = new ControllerConfig(dir.resolve("ctl"), "", "127.0.0.1", 0, dir.resolve("ctl.sock"), b.build(),
                 SchedulerConfig.parse(policy), KEY, heartbeat, Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1),
-                2, requeue, Set.of(), site);
+                2, requeue, Set.of(), site, 0);
         controller = Controller.start(config);
         rootToken = controller.tokens().issue("root", 0, 0, System.currentTimeMillis() / 1000 + 3600);
         for (String n : names) agents.add(startAgent(n, cores, gpus, memoryMb));

@@ -1,0 +1,198 @@
+package io.bottega.core.sched;
+
+import io.bottega.core.model.Cluster;
+import io.bottega.core.model.Demand;
+import io.bottega.core.model.JobSpec;
+import io.bottega.core.model.NodeSet;
+import io.bottega.core.model.NodeSpec;
+import io.bottega.core.model.PowerModel;
+import io.bottega.core.model.ResourceRequest;
+import io.bottega.core.model.Verdict;
+import io.bottega.core.policy.AdvanceReservation;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A conservative pass split into lanes (node-disjoint parts of the machine planned side by side) makes the plan a
+ * pass on one thread makes, decision for decision: two schedulers, one with three lanes and one without, run the
+ * same passes over the same random workloads (GPU partitions that overlap, two CPU partitions apart from them and
+ * from each other, an advance reservation across two parts, jobs that end early), and every plan must be equal.
+ */
+class SchedulerLanesTest {
+    private static final ExecutorService THREADS = Executors.newFixedThreadPool(2);
+
+    @AfterAll
+    static void stop() {
+        THREADS.shutdownNow();
+    }
+
+    /** g0-g79 (4 GPUs), h0-h29 (2 GPUs), c0-c59 (cpu), d0-d39 (bigmem, a part of its own). */
+    private static Cluster cluster() {
+        Cluster.Builder b = Cluster.builder("parts");
+        List<String> gpu4 = new ArrayList<>(), gpu2 = new ArrayList<>(), cpu = new ArrayList<>(), big = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+            gpu4.add("g" + i);
+            b.node(new NodeSpec("g" + i, 32, 256_000, 4, "a100", Set.of(), "grp" + (i / 16), true, PowerModel.NONE));
+        }
+        for (int i = 0; i < 30; i++) {
+            gpu2.add("h" + i);
+            b.node(new NodeSpec("h" + i, 16, 128_000, 2, "a100", Set.of(), "grp" + (5 + i / 16), true, PowerModel.NONE));
+        }
+        for (int i = 0; i < 60; i++) {
+            cpu.add("c" + i);
+            b.node(new NodeSpec("c" + i, 64, 256_000, 0, "", Set.of(), "cgrp" + (i / 24), true, PowerModel.NONE));
+        }
+        for (int i = 0; i < 40; i++) {
+            big.add("d" + i);
+            b.node(new NodeSpec("d" + i, 48, 1_024_000, 0, "", Set.of(), "dgrp" + (i / 16), true, PowerModel.NONE));
+        }
+        b.partition("gpu", gpu4, 3600, 86_400, Integer.MAX_VALUE, true, 1);
+        List<String> mixed = new ArrayList<>(gpu4.subList(60, 80));
+        mixed.addAll(gpu2);
+        b.partition("mixed", mixed, 3600, 86_400, Integer.MAX_VALUE, false, 1);
+        b.partition("cpu", cpu, 3600, 86_400, Integer.MAX_VALUE, false, 1);
+        b.partition("bigmem", big, 3600, 86_400, Integer.MAX_VALUE, false, 1);
+        return b.build();
+    }
+
+    private static JobSpec randomJob(SplittableRandom r, long id, long now) {
+        ResourceRequest.Builder q = ResourceRequest.builder();
+        String partition;
+        switch (r.nextInt(8)) {
+            case 0, 1 -> {
+                partition = r.nextInt(3) == 0 ? "mixed" : "gpu";
+                int g = 1 + r.nextInt(2);
+                q.nodes(1, 1).tasks(1).gpusPerNode(g).cpusPerTask(4 * g);
+            }
+            case 2 -> {
+                partition = r.nextInt(4) == 0 ? "mixed" : "gpu";
+                int k = 1 << (1 + r.nextInt(3));
+                q.nodes(k, k).tasks(k).tasksPerNode(1).gpusPerNode(2).cpusPerTask(8);
+            }
+            case 3 -> {
+                partition = "cpu";
+                q.nodes(1, 1).tasks(1 << r.nextInt(7)).cpusPerTask(1);
+                if (r.nextBoolean()) q.memPerNodeMb(1000L * (1 + r.nextInt(200)));
+            }
+            case 4 -> {
+                partition = "cpu";
+                int k = 1 + r.nextInt(8);
+                q.nodes(k, k).tasksPerNode(64).tasks(64 * k).cpusPerTask(1);
+            }
+            case 5 -> {
+                partition = "cpu";
+                q.nodes(1 + r.nextInt(2), 2 + r.nextInt(4)).tasks(16 + r.nextInt(200)).cpusPerTask(1);
+            }
+            case 6 -> {
+                partition = "bigmem";
+                q.nodes(1, 1).tasks(1 + r.nextInt(48)).cpusPerTask(1).memPerNodeMb(1000L * (1 + r.nextInt(900)));
+            }
+            default -> {
+                partition = "bigmem";
+                int k = 1 + r.nextInt(6);
+                q.nodes(k, k).tasks(k * 24).tasksPerNode(24).cpusPerTask(2);
+            }
+        }
+        long limit = 60L * (1 + r.nextInt(r.nextInt(4) == 0 ? 1440 : 120));
+        String reservation = r.nextInt(25) == 0 ? "window" : "";
+        return new JobSpec(id, "j" + id, "u" + r.nextInt(5), "a" + r.nextInt(3), partition, "", now, limit, 0, q.build(), reservation);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void lanesMakeThePlanOfOneThread(long seed) {
+        Cluster c = cluster();
+        Scheduler split = new Scheduler(c, SchedulerConfig.parse("conservative")).lanes(3, THREADS);
+        split.laneThreshold(1);
+        Scheduler one = new Scheduler(c, SchedulerConfig.parse("conservative"));
+        ResourceLedger ls = new ResourceLedger(c), lo = new ResourceLedger(c);
+        // across the 2-GPU nodes and the first CPU nodes: two parts
+        int from = c.nodeId("h20").orElseThrow(), to = c.nodeId("c10").orElseThrow();
+        AdvanceReservation r = new AdvanceReservation("window", NodeSet.range(from, to), 20_000, 60_000, Set.of("u1", "u2"), Set.of(), false);
+        ls.setReservations(List.of(r));
+        lo.setReservations(List.of(r));
+        PendingQueue qs = new PendingQueue(split.config().order()), qo = new PendingQueue(one.config().order());
+        Demand.Resolver resolver = new Demand.Resolver(c);
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<Long, Long> ends = new HashMap<>();
+        long now = 0, id = 1;
+        int compared = 0;
+        for (int step = 0; step < 50; step++) {
+            int batch = step == 0 ? 600 : random.nextInt(80);
+            for (int k = 0; k < batch; k++) {
+                JobSpec spec = randomJob(random, id++, now);
+                if (!(resolver.resolve(spec) instanceof Verdict.Fits f)) continue;
+                qs.add(PendingJob.of(spec, f.demand()));
+                qo.add(PendingJob.of(spec, f.demand()));
+            }
+            Plan ps = split.schedule(now, ls, qs, Scheduler.Options.WITH_FORECAST);
+            Plan po = one.schedule(now, lo, qo, Scheduler.Options.WITH_FORECAST);
+            assertSame(ps.starts(), po.starts(), "starts", step, now);
+            assertSame(ps.reservations(), po.reservations(), "reservations", step, now);
+            assertSame(ps.waits(), po.waits(), "waits", step, now);
+            compared += ps.starts().size() + ps.reservations().size() + ps.waits().size();
+            for (Decision.Start s : ps.starts()) {
+                long limit = ls.running(s.jobId()).orElseThrow().expectedEnd() - now;
+                ends.put(s.jobId(), now + 1 + random.nextLong(limit));
+            }
+            now += 60 + random.nextInt(1800);
+            for (var it = ends.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (e.getValue() <= now) {
+                    ls.release(e.getKey());
+                    lo.release(e.getKey());
+                    it.remove();
+                }
+            }
+        }
+        assertThat(compared).as("decisions compared").isGreaterThan(5_000);
+        assertThat(split.splitPasses()).as("passes split into lanes").isEqualTo(50);
+        assertThat(one.splitPasses()).isZero();
+    }
+
+    @Test
+    void aPassWithBudgetsIsNotSplit() {
+        Cluster c = cluster();
+        Scheduler split = new Scheduler(c, SchedulerConfig.parse("conservative")).lanes(2, THREADS);
+        split.laneThreshold(1);
+        ResourceLedger l = new ResourceLedger(c);
+        l.setBudgetLeft(Map.of("a0", 1e12));
+        PendingQueue q = new PendingQueue(split.config().order());
+        Demand.Resolver resolver = new Demand.Resolver(c);
+        SplittableRandom random = new SplittableRandom(9);
+        for (int k = 0; k < 200; k++) {
+            JobSpec spec = randomJob(random, k + 1, 0);
+            if (resolver.resolve(spec) instanceof Verdict.Fits f) q.add(PendingJob.of(spec, f.demand()));
+        }
+        split.schedule(0, l, q, Scheduler.Options.WITH_FORECAST);
+        assertThat(split.splitPasses()).isZero();
+    }
+
+    @Test
+    void moreLanesThanOneNeedAnExecutor() {
+        Scheduler s = new Scheduler(cluster(), SchedulerConfig.parse("conservative"));
+        assertThatThrownBy(() -> s.lanes(2, null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("executor");
+        assertThatThrownBy(() -> s.lanes(0, THREADS)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
+    }
+
+    private static void assertSame(List<? extends Decision> a, List<? extends Decision> b, String what, int step, long now) {
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            assertThat(a.get(i)).as("pass %d at %d: %s #%d", step, now, what, i).isEqualTo(b.get(i));
+        }
+        assertThat(a.size()).as("pass %d at %d: %s", step, now, what).isEqualTo(b.size());
+    }
+}
