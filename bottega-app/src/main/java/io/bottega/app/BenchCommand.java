@@ -161,7 +161,7 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--forecast", negatable = true, defaultValue = "true", fallbackValue = "true", description = "forecast every pending job's start, as a forecast pass does "
                 + "(default); --no-forecast: only the decisions, as the controller's loop does between forecasts")
         boolean forecast = true;
-        @Option(names = "--lanes", description = "lanes a conservative pass may split into, one thread each "
+        @Option(names = "--lanes", description = "lanes a conservative pass (or an EASY forecast) may split into, one thread each "
                 + "(default: the machine's cores, at most 4; 1: one thread)")
         int lanes = Math.min(4, Runtime.getRuntime().availableProcessors());
 

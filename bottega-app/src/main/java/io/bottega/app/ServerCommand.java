@@ -49,7 +49,7 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
     long heartbeatTimeout = 30;
     @Option(names = "--kill-grace", paramLabel = "S", description = "seconds between SIGTERM and SIGKILL (default 30)")
     long killGrace = 30;
-    @Option(names = "--scheduler-lanes", paramLabel = "N", description = "threads a conservative pass may use, one per node-disjoint "
+    @Option(names = "--scheduler-lanes", paramLabel = "N", description = "threads a conservative pass or an EASY forecast may use, one per node-disjoint "
             + "part of the machine (default: the cores, at most 4)")
     int lanes;
     @Option(names = "--requeue", description = "requeue the jobs of a failed node unless they asked --no-requeue (default: NODE_FAIL)")

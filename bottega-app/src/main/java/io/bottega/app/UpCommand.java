@@ -68,7 +68,7 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--launcher", paramLabel = "MODE", description = "how the agents start jobs: auto (default: native when "
             + "a C compiler builds it, else shell), native or shell")
     String launcher;
-    @Option(names = "--scheduler-lanes", paramLabel = "N", description = "threads a conservative pass may use, one per node-disjoint "
+    @Option(names = "--scheduler-lanes", paramLabel = "N", description = "threads a conservative pass or an EASY forecast may use, one per node-disjoint "
             + "part of the machine (default: the cores, at most 4)")
     int lanes;
     @Option(names = "--requeue", description = "requeue the jobs of a failed node (default: they end NODE_FAIL)")

@@ -673,12 +673,17 @@ public final class Scheduler {
      * the pass runs on one lane. Fills the eligible-set cache for every queued job, which the lanes then only read.
      */
     private Lane[] splitIntoLanes(PendingQueue q, int n, ResourceLedger ledger) {
+        return splitIntoLanes(q::at, n, ledger);
+    }
+
+    /** The same over any sequence of jobs ({@code at}: position → job, null for none). */
+    private Lane[] splitIntoLanes(java.util.function.IntFunction<PendingJob> q, int n, ResourceLedger ledger) {
         if (lanes.length < 2 || limitsConfigured || !ledger.budgetLeft().isEmpty() || n < 2L * laneThreshold) return null;
         IdentityHashMap<Eligible, Integer> ids = new IdentityHashMap<>();
         List<Eligible> sets = new ArrayList<>();
         int[] setOf = new int[n];
         for (int i = 0; i < n; i++) {
-            PendingJob p = q.at(i);
+            PendingJob p = q.apply(i);
             if (p == null) continue;
             Eligible e = eligible(p.demand());
             Integer id = ids.get(e);
@@ -698,7 +703,7 @@ public final class Scheduler {
             for (int b = a + 1; b < k; b++) if (overlap(sets.get(a), sets.get(b))) parent[root(parent, a)] = root(parent, b);
         }
         long[] jobsOfPart = new long[k];
-        for (int i = 0; i < n; i++) if (q.at(i) != null) jobsOfPart[root(parent, setOf[i])]++;
+        for (int i = 0; i < n; i++) if (q.apply(i) != null) jobsOfPart[root(parent, setOf[i])]++;
         // biggest parts first, each to the lane with the fewest jobs so far
         Integer[] parts = new Integer[k];
         int np = 0;
@@ -721,7 +726,7 @@ public final class Scheduler {
         int busy = 0;
         for (Lane l : used) if (l.work >= laneThreshold) busy++;
         if (busy < 2) return null;
-        for (int i = 0; i < n; i++) if (q.at(i) != null) used[laneOfPart[root(parent, setOf[i])]].add(i);
+        for (int i = 0; i < n; i++) if (q.apply(i) != null) used[laneOfPart[root(parent, setOf[i])]].add(i);
         return used;
     }
 
@@ -950,41 +955,82 @@ public final class Scheduler {
     /**
      * When each job that neither started nor holds a reservation would start if every job ahead kept its
      * place: the conservative plan over the rest of the queue, made on a scratch profile; and why it waits.
+     * Under easy, split into lanes like a conservative pass (under fcfs no job starts before the jobs ahead of
+     * it, in any part of the machine: one lane).
      */
     private List<Decision.Wait> forecast(long now, ResourceLedger ledger, List<PendingJob> ordered,
                                          Map<Long, Reservation> reserved) {
-        resetProfile(profile, ledger, now);
-        if (reserved != null) {
-            for (PendingJob p : ordered) {
-                Reservation r = reserved.get(p.id());
-                if (r != null) profile.reserve(p.demand(), r.nodes(), r.tasks(), r.start(), p.demand().timeLimit());
-            }
+        int n = ordered.size();
+        // under fcfs no job starts before the jobs ahead of it
+        boolean inOrder = config.backfill() == SchedulerConfig.Backfill.FCFS;
+        Lane[] split = inOrder ? null : splitIntoLanes(ordered::get, n, ledger);
+        PendingReason[] reason = new PendingReason[n];
+        long[] start = new long[n];
+        if (split == null) {
+            Lane only = mainLane();
+            only.count = 0;
+            for (int i = 0; i < n; i++) only.add(i);
+            forecastLane(only, now, ledger, ordered, reserved, inOrder, true, reason, start);
+        } else {
+            splitPasses++;
+            runLanes(split, lane -> forecastLane(lane, now, ledger, ordered, reserved, false, false, reason, start));
         }
         List<Decision.Wait> waits = new ArrayList<>();
         boolean blockedAhead = reserved != null && !reserved.isEmpty();
-        // under fcfs no job starts before the jobs ahead of it
-        boolean inOrder = config.backfill() == SchedulerConfig.Backfill.FCFS;
-        long notBefore = now;
-        for (PendingJob p : ordered) {
-            if (reserved != null && reserved.containsKey(p.id())) continue;
-            PendingReason gate = gate(p, now, ledger);
-            Demand d = p.demand();
-            if (gate != PendingReason.NONE && gate != PendingReason.BEGIN_TIME && gate != PendingReason.RESERVATION) {
-                waits.add(new Decision.Wait(p.id(), gate, Plan.NEVER));
+        for (int i = 0; i < n; i++) {
+            PendingReason gate = reason[i];
+            if (gate == null) continue; // a job holding a reservation: not forecast
+            if (start[i] == Plan.NEVER) {
+                waits.add(new Decision.Wait(ordered.get(i).id(), gate, Plan.NEVER));
                 continue;
             }
-            long from = Math.max(inOrder ? notBefore : now, p.eligibleAt());
-            Profile.Slot s = slotFor(profile, p, eligible(d), from, Profile.INF, ledger);
-            if (s == null) {
-                waits.add(new Decision.Wait(p.id(), gate != PendingReason.NONE ? gate : PendingReason.REQ_NODE_NOT_AVAIL, Plan.NEVER));
-                continue;
-            }
-            notBefore = Math.max(notBefore, s.start());
-            profile.reserve(d, s.nodes(), s.tasks(), s.start(), d.timeLimit());
             PendingReason why = gate != PendingReason.NONE ? gate : blockedAhead ? PendingReason.PRIORITY : PendingReason.RESOURCES;
-            waits.add(new Decision.Wait(p.id(), why, s.start() <= now ? now + 1 : s.start()));
+            waits.add(new Decision.Wait(ordered.get(i).id(), why, start[i]));
             if (gate == PendingReason.NONE) blockedAhead = true;
         }
         return waits;
+    }
+
+    /**
+     * The forecast of one lane's jobs on its profile: for each, {@code start} (NEVER when it never can) and in
+     * {@code reason} its gate (or why it never can); null for a job not forecast.
+     */
+    private void forecastLane(Lane lane, long now, ResourceLedger ledger, List<PendingJob> ordered, Map<Long, Reservation> reserved,
+                              boolean inOrder, boolean cacheWritable, PendingReason[] reason, long[] start) {
+        Profile prof = lane.profile;
+        resetProfile(prof, ledger, now);
+        int[] jobs = lane.jobs;
+        int count = lane.count;
+        if (reserved != null) {
+            for (int k = 0; k < count; k++) {
+                PendingJob p = ordered.get(jobs[k]);
+                Reservation r = reserved.get(p.id());
+                if (r != null) prof.reserve(p.demand(), r.nodes(), r.tasks(), r.start(), p.demand().timeLimit());
+            }
+        }
+        long notBefore = now;
+        for (int k = 0; k < count; k++) {
+            int i = jobs[k];
+            PendingJob p = ordered.get(i);
+            if (reserved != null && reserved.containsKey(p.id())) continue;
+            PendingReason gate = gate(p, now, ledger);
+            Demand d = p.demand();
+            start[i] = Plan.NEVER;
+            if (gate != PendingReason.NONE && gate != PendingReason.BEGIN_TIME && gate != PendingReason.RESERVATION) {
+                reason[i] = gate;
+                continue;
+            }
+            long from = Math.max(inOrder ? notBefore : now, p.eligibleAt());
+            Eligible e = cacheWritable ? eligible(d) : cachedEligible(d); // (lanes side by side must not write the cache)
+            Profile.Slot s = slotFor(prof, p, e, from, Profile.INF, ledger);
+            if (s == null) {
+                reason[i] = gate != PendingReason.NONE ? gate : PendingReason.REQ_NODE_NOT_AVAIL;
+                continue;
+            }
+            notBefore = Math.max(notBefore, s.start());
+            prof.reserve(d, s.nodes(), s.tasks(), s.start(), d.timeLimit());
+            reason[i] = gate;
+            start[i] = s.start() <= now ? now + 1 : s.start();
+        }
     }
 }

@@ -12,7 +12,7 @@ import io.bottega.core.policy.AdvanceReservation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A conservative pass split into lanes (node-disjoint parts of the machine planned side by side) makes the plan a
+ * A conservative pass (or an EASY pass's forecast) split into lanes (node-disjoint parts of the machine planned side by side) makes the plan a
  * pass on one thread makes, decision for decision: two schedulers, one with three lanes and one without, run the
  * same passes over the same random workloads (GPU partitions that overlap, two CPU partitions apart from them and
  * from each other, an advance reservation across two parts, jobs that end early), and every plan must be equal.
@@ -112,13 +112,13 @@ class SchedulerLanesTest {
         return new JobSpec(id, "j" + id, "u" + r.nextInt(5), "a" + r.nextInt(3), partition, "", now, limit, 0, q.build(), reservation);
     }
 
-    @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3})
-    void lanesMakeThePlanOfOneThread(long seed) {
+    @ParameterizedTest(name = "{0}, seed {1}")
+    @CsvSource({"conservative, 1", "conservative, 2", "conservative, 3", "easy, 4", "easy, 5"})
+    void lanesMakeThePlanOfOneThread(String policy, long seed) {
         Cluster c = cluster();
-        Scheduler split = new Scheduler(c, SchedulerConfig.parse("conservative")).lanes(3, THREADS);
+        Scheduler split = new Scheduler(c, SchedulerConfig.parse(policy)).lanes(3, THREADS);
         split.laneThreshold(1);
-        Scheduler one = new Scheduler(c, SchedulerConfig.parse("conservative"));
+        Scheduler one = new Scheduler(c, SchedulerConfig.parse(policy));
         ResourceLedger ls = new ResourceLedger(c), lo = new ResourceLedger(c);
         // across the 2-GPU nodes and the first CPU nodes: two parts
         int from = c.nodeId("h20").orElseThrow(), to = c.nodeId("c10").orElseThrow();
@@ -162,6 +162,23 @@ class SchedulerLanesTest {
         assertThat(compared).as("decisions compared").isGreaterThan(5_000);
         assertThat(split.splitPasses()).as("passes split into lanes").isEqualTo(50);
         assertThat(one.splitPasses()).isZero();
+    }
+
+    @Test
+    void fcfsForecastsAreNotSplit() {
+        Cluster c = cluster();
+        Scheduler split = new Scheduler(c, SchedulerConfig.parse("fcfs")).lanes(2, THREADS);
+        split.laneThreshold(1);
+        PendingQueue q = new PendingQueue(split.config().order());
+        Demand.Resolver resolver = new Demand.Resolver(c);
+        SplittableRandom random = new SplittableRandom(11);
+        for (int k = 0; k < 300; k++) {
+            JobSpec spec = randomJob(random, k + 1, 0);
+            if (resolver.resolve(spec) instanceof Verdict.Fits f) q.add(PendingJob.of(spec, f.demand()));
+        }
+        Plan plan = split.schedule(0, new ResourceLedger(c), q, Scheduler.Options.WITH_FORECAST);
+        assertThat(plan.waits()).isNotEmpty();
+        assertThat(split.splitPasses()).isZero();
     }
 
     @Test
