@@ -15,7 +15,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -119,46 +118,10 @@ class SchedulerLanesTest {
         Scheduler split = new Scheduler(c, SchedulerConfig.parse(policy)).lanes(3, THREADS);
         split.laneThreshold(1);
         Scheduler one = new Scheduler(c, SchedulerConfig.parse(policy));
-        ResourceLedger ls = new ResourceLedger(c), lo = new ResourceLedger(c);
         // across the 2-GPU nodes and the first CPU nodes: two parts
         int from = c.nodeId("h20").orElseThrow(), to = c.nodeId("c10").orElseThrow();
         AdvanceReservation r = new AdvanceReservation("window", NodeSet.range(from, to), 20_000, 60_000, Set.of("u1", "u2"), Set.of(), false);
-        ls.setReservations(List.of(r));
-        lo.setReservations(List.of(r));
-        PendingQueue qs = new PendingQueue(split.config().order()), qo = new PendingQueue(one.config().order());
-        Demand.Resolver resolver = new Demand.Resolver(c);
-        SplittableRandom random = new SplittableRandom(seed);
-        Map<Long, Long> ends = new HashMap<>();
-        long now = 0, id = 1;
-        int compared = 0;
-        for (int step = 0; step < 50; step++) {
-            int batch = step == 0 ? 600 : random.nextInt(80);
-            for (int k = 0; k < batch; k++) {
-                JobSpec spec = randomJob(random, id++, now);
-                if (!(resolver.resolve(spec) instanceof Verdict.Fits f)) continue;
-                qs.add(PendingJob.of(spec, f.demand()));
-                qo.add(PendingJob.of(spec, f.demand()));
-            }
-            Plan ps = split.schedule(now, ls, qs, Scheduler.Options.WITH_FORECAST);
-            Plan po = one.schedule(now, lo, qo, Scheduler.Options.WITH_FORECAST);
-            assertSame(ps.starts(), po.starts(), "starts", step, now);
-            assertSame(ps.reservations(), po.reservations(), "reservations", step, now);
-            assertSame(ps.waits(), po.waits(), "waits", step, now);
-            compared += ps.starts().size() + ps.reservations().size() + ps.waits().size();
-            for (Decision.Start s : ps.starts()) {
-                long limit = ls.running(s.jobId()).orElseThrow().expectedEnd() - now;
-                ends.put(s.jobId(), now + 1 + random.nextLong(limit));
-            }
-            now += 60 + random.nextInt(1800);
-            for (var it = ends.entrySet().iterator(); it.hasNext(); ) {
-                var e = it.next();
-                if (e.getValue() <= now) {
-                    ls.release(e.getKey());
-                    lo.release(e.getKey());
-                    it.remove();
-                }
-            }
-        }
+        int compared = TwinPasses.run(c, split, one, List.of(r), SchedulerLanesTest::randomJob, seed, 50, 600, 80);
         assertThat(compared).as("decisions compared").isGreaterThan(5_000);
         assertThat(split.splitPasses()).as("passes split into lanes").isEqualTo(50);
         assertThat(one.splitPasses()).isZero();
@@ -169,13 +132,7 @@ class SchedulerLanesTest {
         Cluster c = cluster();
         Scheduler split = new Scheduler(c, SchedulerConfig.parse("fcfs")).lanes(2, THREADS);
         split.laneThreshold(1);
-        PendingQueue q = new PendingQueue(split.config().order());
-        Demand.Resolver resolver = new Demand.Resolver(c);
-        SplittableRandom random = new SplittableRandom(11);
-        for (int k = 0; k < 300; k++) {
-            JobSpec spec = randomJob(random, k + 1, 0);
-            if (resolver.resolve(spec) instanceof Verdict.Fits f) q.add(PendingJob.of(spec, f.demand()));
-        }
+        PendingQueue q = randomQueue(c, split, 11, 300);
         Plan plan = split.schedule(0, new ResourceLedger(c), q, Scheduler.Options.WITH_FORECAST);
         assertThat(plan.waits()).isNotEmpty();
         assertThat(split.splitPasses()).isZero();
@@ -188,13 +145,7 @@ class SchedulerLanesTest {
         split.laneThreshold(1);
         ResourceLedger l = new ResourceLedger(c);
         l.setBudgetLeft(Map.of("a0", 1e12));
-        PendingQueue q = new PendingQueue(split.config().order());
-        Demand.Resolver resolver = new Demand.Resolver(c);
-        SplittableRandom random = new SplittableRandom(9);
-        for (int k = 0; k < 200; k++) {
-            JobSpec spec = randomJob(random, k + 1, 0);
-            if (resolver.resolve(spec) instanceof Verdict.Fits f) q.add(PendingJob.of(spec, f.demand()));
-        }
+        PendingQueue q = randomQueue(c, split, 9, 200);
         split.schedule(0, l, q, Scheduler.Options.WITH_FORECAST);
         assertThat(split.splitPasses()).isZero();
     }
@@ -206,10 +157,15 @@ class SchedulerLanesTest {
         assertThatThrownBy(() -> s.lanes(0, THREADS)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
     }
 
-    private static void assertSame(List<? extends Decision> a, List<? extends Decision> b, String what, int step, long now) {
-        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-            assertThat(a.get(i)).as("pass %d at %d: %s #%d", step, now, what, i).isEqualTo(b.get(i));
+    /** A queue of random jobs, all submitted at 0. */
+    private static PendingQueue randomQueue(Cluster c, Scheduler s, long seed, int jobs) {
+        PendingQueue q = new PendingQueue(s.config().order());
+        Demand.Resolver resolver = new Demand.Resolver(c);
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int k = 0; k < jobs; k++) {
+            JobSpec spec = randomJob(random, k + 1, 0);
+            if (resolver.resolve(spec) instanceof Verdict.Fits f) q.add(PendingJob.of(spec, f.demand()));
         }
-        assertThat(a.size()).as("pass %d at %d: %s", step, now, what).isEqualTo(b.size());
+        return q;
     }
 }

@@ -1,21 +1,17 @@
 package io.bottega.core.sched;
 
 import io.bottega.core.model.Cluster;
-import io.bottega.core.model.Demand;
 import io.bottega.core.model.JobSpec;
 import io.bottega.core.model.NodeSet;
 import io.bottega.core.model.NodeSpec;
 import io.bottega.core.model.PowerModel;
 import io.bottega.core.model.ResourceRequest;
-import io.bottega.core.model.Verdict;
 import io.bottega.core.policy.AdvanceReservation;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -110,56 +106,12 @@ class StartIndexTest {
         indexed.profileIndex(Profile.IndexUse.ALWAYS);
         Scheduler scanned = new Scheduler(c, SchedulerConfig.parse(policy));
         scanned.profileIndex(Profile.IndexUse.NEVER);
-        ResourceLedger li = new ResourceLedger(c), ls = new ResourceLedger(c);
         int window = c.nodeId("g40").orElseThrow();
         AdvanceReservation r = new AdvanceReservation("window", NodeSet.range(window, window + 24), 20_000, 60_000,
                 Set.of("u1", "u2"), Set.of(), false);
-        li.setReservations(List.of(r));
-        ls.setReservations(List.of(r));
-        PendingQueue qi = new PendingQueue(indexed.config().order()), qs = new PendingQueue(scanned.config().order());
-        Demand.Resolver resolver = new Demand.Resolver(c);
-        SplittableRandom random = new SplittableRandom(seed);
-        Map<Long, Long> ends = new HashMap<>();
-        long now = 0, id = 1;
-        int compared = 0;
-        for (int step = 0; step < 60; step++) {
-            int batch = step == 0 ? 400 : random.nextInt(60);
-            for (int k = 0; k < batch; k++) {
-                JobSpec spec = randomJob(random, id++, now);
-                if (!(resolver.resolve(spec) instanceof Verdict.Fits f)) continue;
-                qi.add(PendingJob.of(spec, f.demand()));
-                qs.add(PendingJob.of(spec, f.demand()));
-            }
-            Plan pi = indexed.schedule(now, li, qi, Scheduler.Options.WITH_FORECAST);
-            Plan ps = scanned.schedule(now, ls, qs, Scheduler.Options.WITH_FORECAST);
-            assertSame(pi.starts(), ps.starts(), "starts", step, now);
-            assertSame(pi.reservations(), ps.reservations(), "reservations", step, now);
-            assertSame(pi.waits(), ps.waits(), "waits", step, now);
-            compared += pi.starts().size() + pi.reservations().size() + pi.waits().size();
-            for (Decision.Start s : pi.starts()) {
-                long limit = li.running(s.jobId()).orElseThrow().expectedEnd() - now;
-                ends.put(s.jobId(), now + 1 + random.nextLong(limit));
-            }
-            now += 60 + random.nextInt(1800);
-            for (var it = ends.entrySet().iterator(); it.hasNext(); ) {
-                var e = it.next();
-                if (e.getValue() <= now) {
-                    li.release(e.getKey());
-                    ls.release(e.getKey());
-                    it.remove();
-                }
-            }
-        }
+        int compared = TwinPasses.run(c, indexed, scanned, List.of(r), StartIndexTest::randomJob, seed, 60, 400, 60);
         assertThat(compared).as("decisions compared").isGreaterThan(5_000);
         assertThat(indexed.indexedSearches()).as("searches the index answered").isGreaterThan(5_000);
         assertThat(scanned.indexedSearches()).isZero();
-    }
-
-    /** The first decision that differs, rather than two whole plans. */
-    private static void assertSame(List<? extends Decision> indexed, List<? extends Decision> scanned, String what, int step, long now) {
-        for (int i = 0; i < Math.min(indexed.size(), scanned.size()); i++) {
-            assertThat(indexed.get(i)).as("pass %d at %d: %s #%d", step, now, what, i).isEqualTo(scanned.get(i));
-        }
-        assertThat(indexed.size()).as("pass %d at %d: %s", step, now, what).isEqualTo(scanned.size());
     }
 }
