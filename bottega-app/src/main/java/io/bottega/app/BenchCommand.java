@@ -228,26 +228,21 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
 
-        private java.util.concurrent.ExecutorService laneThreads;
-        private final List<Long> laneThreadIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private io.bottega.server.loop.ThreadLanes laneThreads;
 
-        /** CPU time of the lanes' threads so far, in ns. */
+        /** CPU time of the lanes' threads so far, in ns (the threads named scheduler-lane-N). */
         private long laneCpu(java.lang.management.ThreadMXBean threads) {
             long sum = 0;
-            for (long id : laneThreadIds) sum += Math.max(0, threads.getThreadCpuTime(id));
+            for (long id : threads.getAllThreadIds()) {
+                java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+                if (info != null && info.getThreadName().startsWith("scheduler-lane-")) sum += Math.max(0, threads.getThreadCpuTime(id));
+            }
             return sum;
         }
 
         /** The threads of the lanes beyond the first (daemons: the bench exits when its main thread is done). */
-        private java.util.concurrent.ExecutorService laneThreads() {
-            if (laneThreads == null) {
-                laneThreads = java.util.concurrent.Executors.newFixedThreadPool(lanes - 1, r -> {
-                    Thread t = new Thread(r, "scheduler-lane");
-                    t.setDaemon(true);
-                    laneThreadIds.add(t.threadId());
-                    return t;
-                });
-            }
+        private io.bottega.server.loop.ThreadLanes laneThreads() {
+            if (laneThreads == null) laneThreads = new io.bottega.server.loop.ThreadLanes(lanes, "scheduler-lane");
             return laneThreads;
         }
 

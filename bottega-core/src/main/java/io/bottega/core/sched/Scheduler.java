@@ -16,9 +16,6 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.FutureTask;
 
 /**
  * One scheduling pass: order → filter → place → plan → decide (see DESIGN.md). The same object drives the
@@ -41,7 +38,8 @@ import java.util.concurrent.FutureTask;
  *       asked — a forecast and a pending reason for every other pending job.</li>
  * </ol>
  * Not thread-safe: one scheduler per scheduling thread; it keeps scratch space between passes. It starts no thread:
- * given an executor ({@link #lanes}), a conservative pass plans node-disjoint parts of the machine side by side.
+ * given a {@link LaneRunner} that does ({@link #lanes}), a conservative pass plans node-disjoint parts of the
+ * machine side by side.
  */
 public final class Scheduler {
     private final Cluster cluster;
@@ -632,22 +630,22 @@ public final class Scheduler {
     static final int MIN_JOBS_PER_LANE = 2_000;
     /** Passes whose jobs have more distinct eligible node sets than this are not split (comparing them costs too much). */
     private static final int MAX_SPLIT_SETS = 256;
-    private Executor laneExecutor;
+    private LaneRunner laneRunner = LaneRunner.IN_TURN;
     private Lane[] lanes = new Lane[0];
     private int laneThreshold = MIN_JOBS_PER_LANE;
 
     /**
      * Lets a conservative pass plan the jobs of node-disjoint parts of the machine side by side, on up to
-     * {@code count} lanes: the calling thread runs the first, {@code executor} the others. Jobs whose eligible nodes
+     * {@code count} lanes run by {@code runner}. Jobs whose eligible nodes
      * overlap (directly or through other jobs) stay in one lane, so each lane's plan is the one the whole pass would
      * make for its jobs, and the pass's plan is the same as on one lane, decision for decision. A pass is split only
      * when at least two lanes get {@value #MIN_JOBS_PER_LANE} jobs, and never when QOS limits or budgets are set
      * (a start in one part changes what a job of another may do). The scheduler starts no thread of its own.
      */
-    public Scheduler lanes(int count, Executor executor) {
+    public Scheduler lanes(int count, LaneRunner runner) {
         if (count < 1) throw new IllegalArgumentException("lanes must be at least 1");
-        if (count > 1 && executor == null) throw new IllegalArgumentException("lanes beyond the first need an executor");
-        this.laneExecutor = count > 1 ? executor : null;
+        if (runner == null) throw new IllegalArgumentException("lanes need a runner");
+        this.laneRunner = runner;
         Lane[] l = new Lane[count];
         // each lane its own profile and placer (scratch space); the first, the scheduler's own
         for (int i = 0; i < count; i++) l[i] = new Lane(i == 0 ? profile : new Profile(cluster, new Placer(cluster)));
@@ -744,44 +742,11 @@ public final class Scheduler {
         return false;
     }
 
-    /** Runs {@code work} on every lane: the first on this thread, the others on the executor; returns when all are done. */
+    /** Runs {@code work} on every lane through the runner; returns when all are done. */
     private void runLanes(Lane[] split, java.util.function.Consumer<Lane> work) {
-        List<FutureTask<Void>> others = new ArrayList<>();
-        for (int l = 1; l < split.length; l++) {
-            Lane lane = split[l];
-            FutureTask<Void> task = new FutureTask<>(() -> work.accept(lane), null);
-            others.add(task);
-            try {
-                laneExecutor.execute(task);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                task.run(); // the executor is shutting down: this thread runs the lane
-            }
-        }
-        Throwable failed = null;
-        try {
-            work.accept(split[0]);
-        } catch (RuntimeException | Error e) {
-            failed = e;
-        }
-        // every lane is waited for, even after a failure or an interrupt: the next pass reuses their profiles
-        boolean interrupted = false;
-        for (FutureTask<Void> task : others) {
-            while (true) {
-                try {
-                    task.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    if (failed == null) failed = e.getCause();
-                    break;
-                }
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
-        if (failed instanceof RuntimeException re) throw re;
-        if (failed instanceof Error err) throw err;
-        if (failed != null) throw new IllegalStateException("a lane failed", failed);
+        List<Runnable> tasks = new ArrayList<>(split.length);
+        for (Lane lane : split) tasks.add(() -> work.accept(lane));
+        laneRunner.runAll(tasks);
     }
 
     /**

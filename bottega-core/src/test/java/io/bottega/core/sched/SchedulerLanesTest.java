@@ -20,7 +20,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,7 +34,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * from each other, an advance reservation across two parts, jobs that end early), and every plan must be equal.
  */
 class SchedulerLanesTest {
-    private static final ExecutorService THREADS = Executors.newFixedThreadPool(2);
+    private static final ExecutorService THREADS = Executors.newFixedThreadPool(3);
+    /** Every lane on a thread of its own; returns when all are done, with the first failure. */
+    private static final LaneRunner SIDE_BY_SIDE = tasks -> {
+        List<Future<?>> running = new ArrayList<>();
+        for (Runnable t : tasks) running.add(THREADS.submit(t));
+        RuntimeException failed = null;
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (InterruptedException | ExecutionException e) {
+                if (failed == null) failed = new IllegalStateException(e);
+            }
+        }
+        if (failed != null) throw failed;
+    };
 
     @AfterAll
     static void stop() {
@@ -115,7 +131,7 @@ class SchedulerLanesTest {
     @CsvSource({"conservative, 1", "conservative, 2", "conservative, 3", "easy, 4", "easy, 5"})
     void lanesMakeThePlanOfOneThread(String policy, long seed) {
         Cluster c = cluster();
-        Scheduler split = new Scheduler(c, SchedulerConfig.parse(policy)).lanes(3, THREADS);
+        Scheduler split = new Scheduler(c, SchedulerConfig.parse(policy)).lanes(3, SIDE_BY_SIDE);
         split.laneThreshold(1);
         Scheduler one = new Scheduler(c, SchedulerConfig.parse(policy));
         // across the 2-GPU nodes and the first CPU nodes: two parts
@@ -130,7 +146,7 @@ class SchedulerLanesTest {
     @Test
     void fcfsForecastsAreNotSplit() {
         Cluster c = cluster();
-        Scheduler split = new Scheduler(c, SchedulerConfig.parse("fcfs")).lanes(2, THREADS);
+        Scheduler split = new Scheduler(c, SchedulerConfig.parse("fcfs")).lanes(2, SIDE_BY_SIDE);
         split.laneThreshold(1);
         PendingQueue q = randomQueue(c, split, 11, 300);
         Plan plan = split.schedule(0, new ResourceLedger(c), q, Scheduler.Options.WITH_FORECAST);
@@ -141,7 +157,7 @@ class SchedulerLanesTest {
     @Test
     void aPassWithBudgetsIsNotSplit() {
         Cluster c = cluster();
-        Scheduler split = new Scheduler(c, SchedulerConfig.parse("conservative")).lanes(2, THREADS);
+        Scheduler split = new Scheduler(c, SchedulerConfig.parse("conservative")).lanes(2, SIDE_BY_SIDE);
         split.laneThreshold(1);
         ResourceLedger l = new ResourceLedger(c);
         l.setBudgetLeft(Map.of("a0", 1e12));
@@ -151,10 +167,21 @@ class SchedulerLanesTest {
     }
 
     @Test
-    void moreLanesThanOneNeedAnExecutor() {
+    void lanesNeedARunner() {
         Scheduler s = new Scheduler(cluster(), SchedulerConfig.parse("conservative"));
-        assertThatThrownBy(() -> s.lanes(2, null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("executor");
-        assertThatThrownBy(() -> s.lanes(0, THREADS)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> s.lanes(2, null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("runner");
+        assertThatThrownBy(() -> s.lanes(0, SIDE_BY_SIDE)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
+    }
+
+    @Test
+    void lanesRunInTurnMakeThePlanToo() {
+        Cluster c = cluster();
+        Scheduler inTurn = new Scheduler(c, SchedulerConfig.parse("conservative")).lanes(2, LaneRunner.IN_TURN);
+        inTurn.laneThreshold(1);
+        int compared = TwinPasses.run(c, inTurn, new Scheduler(c, SchedulerConfig.parse("conservative")), List.of(),
+                SchedulerLanesTest::randomJob, 6, 10, 400, 60);
+        assertThat(compared).isGreaterThan(500);
+        assertThat(inTurn.splitPasses()).isEqualTo(10);
     }
 
     /** A queue of random jobs, all submitted at 0. */

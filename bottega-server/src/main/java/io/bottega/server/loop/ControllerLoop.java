@@ -115,7 +115,7 @@ public final class ControllerLoop implements AutoCloseable {
     /** Runs the forecasts of every pending job (easy and fcfs) off the loop thread. */
     private final ExecutorService forecaster;
     /** Threads of the scheduler's lanes beyond the first; null with one lane. */
-    private final ExecutorService laneThreads;
+    private final ThreadLanes laneThreads;
     private boolean forecastRunning;
     private volatile boolean running = true;
     private volatile boolean quiet;
@@ -181,7 +181,7 @@ public final class ControllerLoop implements AutoCloseable {
     /** A scheduler of this controller's policy, with its lanes. */
     private Scheduler newScheduler() {
         Scheduler s = new Scheduler(cluster, config.scheduler(), config.site().policies());
-        return laneThreads != null ? s.lanes(config.schedulerLanes(), laneThreads) : s;
+        return laneThreads != null ? s.lanes(laneThreads.lanes(), laneThreads) : s;
     }
 
     public ControllerLoop(ControllerConfig config, Store store, AgentHub hub, ObjectMapper json, LongSupplier clockMillis,
@@ -197,11 +197,7 @@ public final class ControllerLoop implements AutoCloseable {
         this.resolver = new Demand.Resolver(cluster);
         this.ledger = new ResourceLedger(cluster);
         // a conservative pass splits into node-disjoint lanes (Booster, DCGP...): the first runs on the loop, the others here
-        this.laneThreads = config.schedulerLanes() > 1 ? Executors.newFixedThreadPool(config.schedulerLanes() - 1, r -> {
-            Thread t = new Thread(r, "bottega-scheduler-lane");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.laneThreads = config.schedulerLanes() > 1 ? new ThreadLanes(config.schedulerLanes(), "bottega-scheduler-lane") : null;
         this.scheduler = newScheduler();
         this.book = new AccountBook(config.site(), cluster);
         this.multifactor = config.scheduler().order() == SchedulerConfig.Order.PRIORITY;
@@ -329,7 +325,7 @@ public final class ControllerLoop implements AutoCloseable {
         }
         launcher.shutdown();
         forecaster.shutdownNow();
-        if (laneThreads != null) laneThreads.shutdownNow();
+        if (laneThreads != null) laneThreads.close();
     }
 
     private long nowSeconds() { return clockMillis.getAsLong() / 1000; }
