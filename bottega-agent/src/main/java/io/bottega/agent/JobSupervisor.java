@@ -642,7 +642,7 @@ final class JobSupervisor implements AutoCloseable {
 
     private void finish(Job job, JobOutcome o) {
         if (job.cgroup != null) control.remove(job.cgroup);
-        if (job.tmpDir != null) Launcher.removeTmp(job.tmpDir);
+        if (job.tmpDir != null) launcher.releaseTmp(job.tmpDir);
         if (!job.nativeLaunch) {
             try {
                 Files.deleteIfExists(spool.jobDir(job.id).resolve(Spool.ENVIRON));   // holds the job's secrets

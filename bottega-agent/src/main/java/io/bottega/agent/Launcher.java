@@ -78,6 +78,8 @@ final class Launcher {
     private final InstantSource clock;
     private final String loader = Spool.loaderScript();
     private final Optional<LaunchServer> nativeLauncher;
+    /** Emptied TMPDIRs of earlier jobs, renamed to the next job's (no inode created or deleted a job). */
+    private final SpareDirs tmpSpares;
 
     /** @param nativeLauncher the compiled launcher's server; empty: the shell chain */
     Launcher(AgentConfig config, NodeResources node, ResourceControl control, CpuBinding binding, Tools tools,
@@ -94,6 +96,8 @@ final class Launcher {
         this.bootId = bootId;
         this.clock = clock;
         this.nativeLauncher = nativeLauncher;
+        this.tmpSpares = new SpareDirs(config.tmpBase(), Spool.SPARES);
+        tmpSpares.adopt(this::emptyTmp);
     }
 
     /** Why this launch must not run; empty when it may. */
@@ -138,7 +142,8 @@ final class Launcher {
         try {
             // script and environment, readable by the job's user only
             Path script = dir.resolve(Spool.SCRIPT);
-            FileOps.writeAtomic(script, r.script().getBytes(StandardCharsets.UTF_8), "rwx------");
+            // a recycled job directory's script file is written again only for its own user (or the agent's)
+            FileOps.writeAtomic(script, r.script().getBytes(StandardCharsets.UTF_8), "rwx------", u -> u == selfUid || u == runUid);
             if (root) FileOps.chown(script, runUid, runGid);
 
             prepareTmp(tmp, runUid, runGid);
@@ -353,8 +358,35 @@ final class Launcher {
             throw new LaunchException("TMPDIR base " + base + " belongs to uid " + owner + ", not to the agent", true, null);
         }
         FileOps.deleteTree(tmp);
-        Files.createDirectory(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(FileOps.perms("rwx------")));
+        if (tmpSpares.take(tmp)) {
+            Files.setPosixFilePermissions(tmp, FileOps.perms("rwx------"));
+        } else {
+            Files.createDirectory(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(FileOps.perms("rwx------")));
+        }
         if (root) FileOps.chown(tmp, uid, gid);
+    }
+
+    /**
+     * Removes a job's TMPDIR once the job has ended: emptied and kept for a later job when it is one of this
+     * node's (its owner reset to the agent's first, so the ended job's user can no longer add anything to it),
+     * else deleted.
+     */
+    void releaseTmp(Path tmp) {
+        if (!tmp.getFileName().toString().startsWith("job_") || !config.tmpBase().equals(tmp.getParent())) {
+            removeTmp(tmp);
+            return;
+        }
+        try {
+            tmpSpares.give(tmp, this::emptyTmp);
+        } catch (IOException e) {
+            log.warn("event=tmpdir_cleanup_failed path={} error=\"{}\"", tmp, e.getMessage());
+        }
+    }
+
+    private void emptyTmp(Path spare) throws IOException {
+        if (root) FileOps.chown(spare, selfUid, selfGid);
+        Files.setPosixFilePermissions(spare, FileOps.perms("rwx------"));
+        FileOps.deleteChildren(spare);
     }
 
     static void removeTmp(Path tmp) {

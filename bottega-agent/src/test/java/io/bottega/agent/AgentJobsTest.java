@@ -214,6 +214,40 @@ abstract class AgentJobsTest {
     }
 
     @Test
+    void launch_afterAnEarlierJob_getsItsRecycledDirectoriesEmptyAndOwnedByItsUser() throws Exception {
+        start(config());
+        long first = TestJobs.nextId();
+        ctl.launch(launch(first, work, "#!/bin/sh\necho secret > \"$TMPDIR/left\"\nmkdir \"$TMPDIR/d\"\necho secret > \"$TMPDIR/d/f\"\n", mark()));
+        assertThat(ctl.awaitResult(first, WAIT).state()).isEqualTo(JobOutcome.COMPLETED);
+        Path firstDir = tmp.resolve("spool/jobs/" + first);
+        ctl.awaitSync(s -> !Files.exists(firstDir), WAIT, "the first job's spool entry outlived the ack");
+        Path jobTmp = tmp.resolve("jobtmp");
+        List<Path> spares;
+        try (var st = Files.list(jobTmp)) {
+            spares = st.filter(p -> p.getFileName().toString().startsWith(SpareDirs.PREFIX)).toList();
+        }
+        assertThat(spares).hasSize(1);
+        assertThat(spares.getFirst()).isEmptyDirectory();
+        assertThat(Files.getAttribute(spares.getFirst(), "unix:uid")).isEqualTo(Procfs.selfUid());
+
+        // the next jobs, of the agent's user and of the test user: each in an empty TMPDIR of its own, its own script
+        String show = "#!/bin/sh\necho \"$(id -u) $(stat -c '%u %a' \"$TMPDIR\") [$(ls -A \"$TMPDIR\")] $TMPDIR\"\n";
+        long second = TestJobs.nextId();
+        ctl.launch(TestJobs.withUser(launch(second, work, show.replace("$(id -u)", "second $(id -u)"), mark()),
+                TestJobs.ROOT ? "root" : TestJobs.USER, TestJobs.ROOT ? 0 : TestJobs.UID, TestJobs.ROOT ? 0 : TestJobs.GID));
+        assertThat(ctl.awaitResult(second, WAIT).state()).isEqualTo(JobOutcome.COMPLETED);
+        long third = TestJobs.nextId();
+        ctl.launch(launch(third, work, show.replace("$(id -u)", "third $(id -u)"), mark()));
+        assertThat(ctl.awaitResult(third, WAIT).state()).isEqualTo(JobOutcome.COMPLETED);
+
+        int secondUid = TestJobs.ROOT ? 0 : TestJobs.UID;
+        assertThat(TestJobs.read(work.resolve(second + ".out")))
+                .isEqualTo("second " + secondUid + " " + secondUid + " 700 [] " + jobTmp.resolve("job_" + second) + "\n");
+        assertThat(TestJobs.read(work.resolve(third + ".out")))
+                .isEqualTo("third " + TestJobs.UID + " " + TestJobs.UID + " 700 [] " + jobTmp.resolve("job_" + third) + "\n");
+    }
+
+    @Test
     void launch_exitCode3_reportsFailed() throws Exception {
         start(config());
         long id = TestJobs.nextId();
