@@ -47,6 +47,9 @@ final class Launcher {
             + "echo $$ > \"$1\" || { echo \"bottega: cannot join cgroup $1\" >&2; exit 125; }; shift; done; "
             + "shift; exec \"$@\"";
 
+    /** The key of the job's record that holds its cgroup's OOM-kill count before the job. */
+    static final String OOM_BASE = "cgroup_oom_base";
+
     /** What a successful start leaves behind. */
     record Started(Process process, long wrapperPid, long wrapperStart, long startedAtMillis, JobCgroup cgroup,
                    Path tmpDir, int runUid, int runGid, boolean nativeLaunch) {}
@@ -167,7 +170,7 @@ final class Launcher {
                 if (cancelled.getAsBoolean()) throw new LaunchException("cancelled before it started", false, null);
                 long startedAt = clock.millis();
                 // the launcher writes the job's record (pid) itself, with these lines, before the job runs
-                String record = FileOps.propertiesText(pidRecord(0, 0, startedAt, runUid, runGid, tmp));
+                String record = FileOps.propertiesText(pidRecord(0, 0, startedAt, runUid, runGid, tmp, cg));
                 List<String> args = nativeArguments(r, dir, script, workDir, env, cg, hostCpus, switchUser, record);
                 LaunchServer.Launched l = nativeLauncher.get().launch(id, args, nulSeparated(env));
                 return new Started(null, l.pid(), l.startTime(), startedAt, cg, tmp, runUid, runGid, true);
@@ -187,7 +190,7 @@ final class Launcher {
             Process p = pb.start();
             long pid = p.pid();
             long startTime = Procfs.stat(pid).map(Procfs.Stat::startTime).orElse(0L);
-            writePid(id, pid, startTime, startedAt, runUid, runGid, tmp);
+            writePid(id, pid, startTime, startedAt, runUid, runGid, tmp, cg);
             return new Started(p, pid, startTime, startedAt, cg, tmp, runUid, runGid, false);
         } catch (LaunchException e) {
             cleanupFailed(cg, tmp);
@@ -198,12 +201,13 @@ final class Launcher {
         }
     }
 
-    private void writePid(long id, long pid, long startTime, long startedAt, int runUid, int runGid, Path tmp) throws IOException {
-        spool.write(id, Spool.PID, pidRecord(pid, startTime, startedAt, runUid, runGid, tmp));
+    private void writePid(long id, long pid, long startTime, long startedAt, int runUid, int runGid, Path tmp, JobCgroup cg)
+            throws IOException {
+        spool.write(id, Spool.PID, pidRecord(pid, startTime, startedAt, runUid, runGid, tmp, cg));
     }
 
     /** The lines of the job's record ({@code pid}); the native launcher writes its pid and start time itself. */
-    private Map<String, String> pidRecord(long pid, long startTime, long startedAt, int runUid, int runGid, Path tmp) {
+    private Map<String, String> pidRecord(long pid, long startTime, long startedAt, int runUid, int runGid, Path tmp, JobCgroup cg) {
         Map<String, String> pidFile = new LinkedHashMap<>();
         if (pid > 0) {
             pidFile.put("wrapper_pid", Long.toString(pid));
@@ -215,6 +219,8 @@ final class Launcher {
         pidFile.put("run_gid", Integer.toString(runGid));
         pidFile.put("tmp", tmp.toString());
         pidFile.put("launcher", nativeLauncher.isPresent() ? "native" : "shell");
+        // a cgroup reused from an earlier job: the OOM kills counted before this one (a restarted agent needs it)
+        if (cg.oomBase() > 0) pidFile.put(OOM_BASE, Long.toString(cg.oomBase()));
         return pidFile;
     }
 

@@ -380,6 +380,47 @@ abstract class AgentJobsTest {
     }
 
     @Test
+    void launch_inTheCgroupOfAnEarlierJob_reportsOnlyItsOwnOomAndUsage() throws Exception {
+        AgentConfig c = config();
+        Agent agent = start(c);
+        assumeTrue(!agent.cgroupMode().equals(AgentProtocol.CGROUP_NONE), "no usable cgroup memory controller here");
+        long first = TestJobs.nextId();
+        ctl.launch(TestJobs.withMemory(launch(first, work, "#!/bin/bash\nhead -c 200m /dev/zero | tail > /dev/null\n", mark()), 50));
+        assertThat(ctl.awaitResult(first, WAIT).state()).isEqualTo(JobOutcome.OUT_OF_MEMORY);
+        List<String> sparesBefore = spareCgroups(agent);
+        if (agent.cgroupMode().equals(AgentProtocol.CGROUP_V1)) assertThat(sparesBefore).hasSize(1);
+
+        // the next job takes that cgroup (cgroup v1), and the agent restarts while it runs: its record keeps the
+        // cgroup's OOM count from before it
+        long second = TestJobs.nextId();
+        String mark = mark();
+        ctl.launch(TestJobs.withMemory(launch(second, work, "#!/bin/bash\nsleep 2\n", mark), 50));
+        awaitProcesses(mark, 2);
+        if (agent.cgroupMode().equals(AgentProtocol.CGROUP_V1)) assertThat(spareCgroups(agent)).isEmpty();
+        agent.close();
+        Agent again = start(c);
+        JobOutcome o = ctl.awaitResult(second, WAIT);
+
+        assertThat(o.state()).isEqualTo(JobOutcome.COMPLETED);
+        assertThat(o.maxRssKb()).isPositive().isLessThan(40 * 1024);   // not the first job's peak at its 50 MB limit
+        assertThat(o.cpuSeconds()).isLessThan(1.0);
+
+        // and once more without a restart: the second job's cgroup again, counters reset
+        long third = TestJobs.nextId();
+        ctl.launch(TestJobs.withMemory(launch(third, work, "#!/bin/sh\nexit 0\n", mark()), 50));
+        JobOutcome t = ctl.awaitResult(third, WAIT);
+        assertThat(t.state()).isEqualTo(JobOutcome.COMPLETED);
+        assertThat(t.maxRssKb()).isLessThan(40 * 1024);
+        if (again.cgroupMode().equals(AgentProtocol.CGROUP_V1)) assertThat(spareCgroups(again)).hasSize(1);
+    }
+
+    /** The emptied job cgroups the agent keeps (cgroup v1), from its memory hierarchy. */
+    private List<String> spareCgroups(Agent agent) {
+        Path nodeDir = Path.of("/sys/fs/cgroup/memory/bottega-test.slice/node-" + node);
+        return ResourceControl.childNames(nodeDir, ResourceControl.SPARE_PREFIX);
+    }
+
+    @Test
     void launch_memoryOverLimitWithoutCgroups_pollsAndKills() throws Exception {
         start(config().withCgroupMode("none"));
         long id = TestJobs.nextId();
