@@ -41,6 +41,8 @@ import io.bottega.api.agent.LaunchRequest;
  *                                     instead, in one write, as an outcome=JSON line (no file created)
  *              wrapper.log            what the wrapper and the launch tools printed (launch errors); the native
  *                                     launcher creates it only when it has something to say
+ * SPOOL/jobs/.spare-N/                an acknowledged job's directory, emptied, kept for a later job (see
+ *                                     {@link #deleteJob}): .launch.json.tmp, .pid.tmp, .script.tmp
  * </pre>
  * The spool and job directories are 0711 when the agent is root, so a job's user can reach (only) its
  * own script and environment.
