@@ -462,6 +462,7 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
         }
 
         @Override public void close() {
+            dropSpares();
             rmdir(memoryNode, 1);
             if (cpusetNode != null) rmdir(cpusetNode, 1);
             if (cpuacctNode != null) rmdir(cpuacctNode, 1);
