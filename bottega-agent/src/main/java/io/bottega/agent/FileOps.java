@@ -1,6 +1,8 @@
 package io.bottega.agent;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -49,7 +51,13 @@ final class FileOps {
             Files.deleteIfExists(tmp);
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(perms(rwx)));
         }
-        Files.write(tmp, data, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+        // written from the start, then cut to its length: never truncated to zero first, which makes ext4 (its
+        // auto_da_alloc) write the file's blocks out when it is closed, an I/O a job for each such file
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer b = ByteBuffer.wrap(data);
+            while (b.hasRemaining()) ch.write(b, b.position());
+            ch.truncate(data.length);
+        }
         Files.setPosixFilePermissions(tmp, perms(rwx));
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

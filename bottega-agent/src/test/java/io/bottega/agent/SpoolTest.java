@@ -127,6 +127,13 @@ class SpoolTest {
         assertThat(inode(target)).isEqualTo(ino);
         assertThat(Files.readString(target)).isEqualTo("new");
 
+        // a longer leftover (a record with the earlier job's status and result appended) is cut to the new content
+        Files.move(target, leftover);
+        Files.writeString(leftover, "wrapper_pid=1\nstatus_recorded=1\noutcome={}\n", java.nio.file.StandardOpenOption.APPEND);
+        FileOps.writeAtomic(target, "wrapper_pid=2\n".getBytes(StandardCharsets.UTF_8), "rw-------");
+        assertThat(Files.readString(target)).isEqualTo("wrapper_pid=2\n");
+        assertThat(inode(target)).isEqualTo(ino);
+
         // a temp file someone else holds a link to is replaced, never written through
         Files.writeString(leftover, "theirs");
         Path link = tmp.resolve("link");
