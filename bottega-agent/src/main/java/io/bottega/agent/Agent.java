@@ -106,6 +106,7 @@ public final class Agent implements AutoCloseable {
 
         CgroupDetector detector = CgroupDetector.forThisMachine(config.cgroupBase(), config.nodeName());
         ResourceControl rc = detector.detect(config.cgroupMode());
+        rc.dropSpares();
         control = rc;
         List<Integer> hostCpus = Procfs.allowedCpus();
         NodeResources node = ResourceDiscovery.discover(config.nodeName(), config.declared(), hostCpus, rc.mode(), version())

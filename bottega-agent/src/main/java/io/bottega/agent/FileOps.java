@@ -1,6 +1,8 @@
 package io.bottega.agent;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -19,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /** File helpers for the spool: atomic writes with explicit modes, key=value files, race-safe deletion. */
 final class FileOps {
@@ -30,15 +33,46 @@ final class FileOps {
 
     /** Writes {@code data} to {@code target} atomically (temp file + rename) with the given mode. */
     static void writeAtomic(Path target, byte[] data, String rwx) throws IOException {
+        writeAtomic(target, data, rwx, uid -> uid == SELF_UID);
+    }
+
+    private static final int SELF_UID = Procfs.selfUid();
+
+    /**
+     * Writes {@code data} to {@code target} atomically (temp file + rename) with the given mode. A temp file
+     * already there ({@code .NAME.tmp}: a recycled job directory keeps its files under those names, see
+     * {@link Spool#deleteJob}) is truncated and written again rather than replaced by a new inode, when it is a
+     * plain file with no other link and its owner is one {@code reusableOwner} accepts: only its owner (or root)
+     * can have kept it open, so only a file of the agent's or of the same user may be reused.
+     */
+    static void writeAtomic(Path target, byte[] data, String rwx, IntPredicate reusableOwner) throws IOException {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(perms(rwx)));
-        Files.write(tmp, data, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        if (!reusable(tmp, reusableOwner)) {
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(perms(rwx)));
+        }
+        // written from the start, then cut to its length: never truncated to zero first, which makes ext4 (its
+        // auto_da_alloc) write the file's blocks out when it is closed, an I/O a job for each such file
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer b = ByteBuffer.wrap(data);
+            while (b.hasRemaining()) ch.write(b, b.position());
+            ch.truncate(data.length);
+        }
         Files.setPosixFilePermissions(tmp, perms(rwx));
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static boolean reusable(Path tmp, IntPredicate reusableOwner) {
+        try {
+            Map<String, Object> a = Files.readAttributes(tmp, "unix:mode,uid,nlink", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) a.get("mode");
+            return (mode & 0170000) == 0100000 && (Integer) a.get("nlink") == 1 && reusableOwner.test((Integer) a.get("uid"));
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -106,6 +140,19 @@ final class FileOps {
             }
         }
         deleteUnsafe(dir);
+    }
+
+    /** Deletes what {@code dir} holds (not {@code dir}), without following symbolic links, as {@link #deleteTree}. */
+    static void deleteChildren(Path dir) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            if (ds instanceof SecureDirectoryStream<Path> sds) {
+                for (Path entry : sds) deleteIn(sds, entry.getFileName());
+                return;
+            }
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) deleteTree(p);
+        }
     }
 
     private static void deleteIn(SecureDirectoryStream<Path> parent, Path name) throws IOException {

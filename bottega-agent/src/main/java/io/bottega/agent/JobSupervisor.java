@@ -642,7 +642,7 @@ final class JobSupervisor implements AutoCloseable {
 
     private void finish(Job job, JobOutcome o) {
         if (job.cgroup != null) control.remove(job.cgroup);
-        if (job.tmpDir != null) Launcher.removeTmp(job.tmpDir);
+        if (job.tmpDir != null) launcher.releaseTmp(job.tmpDir);
         if (!job.nativeLaunch) {
             try {
                 Files.deleteIfExists(spool.jobDir(job.id).resolve(Spool.ENVIRON));   // holds the job's secrets
@@ -727,8 +727,8 @@ final class JobSupervisor implements AutoCloseable {
         }
         Job job = new Job(id, launch.get(), Phase.RUNNING);
         jobs.put(id, job);
-        job.cgroup = control.existing(id);
         Map<String, String> pid = spool.read(id, Spool.PID);
+        job.cgroup = control.existing(id).withOomBase(Procfs.parseLongOr(pid.getOrDefault(Launcher.OOM_BASE, "0"), 0));
         Map<String, String> kill = spool.read(id, Spool.KILL);
         if (!kill.isEmpty()) {
             job.term = new Termination(kill.getOrDefault("state", JobOutcome.CANCELLED), kill.getOrDefault("message", ""),

@@ -47,6 +47,9 @@ final class Launcher {
             + "echo $$ > \"$1\" || { echo \"bottega: cannot join cgroup $1\" >&2; exit 125; }; shift; done; "
             + "shift; exec \"$@\"";
 
+    /** The key of the job's record that holds its cgroup's OOM-kill count before the job. */
+    static final String OOM_BASE = "cgroup_oom_base";
+
     /** What a successful start leaves behind. */
     record Started(Process process, long wrapperPid, long wrapperStart, long startedAtMillis, JobCgroup cgroup,
                    Path tmpDir, int runUid, int runGid, boolean nativeLaunch) {}
@@ -78,6 +81,8 @@ final class Launcher {
     private final InstantSource clock;
     private final String loader = Spool.loaderScript();
     private final Optional<LaunchServer> nativeLauncher;
+    /** Emptied TMPDIRs of earlier jobs, renamed to the next job's (no inode created or deleted a job). */
+    private final SpareDirs tmpSpares;
 
     /** @param nativeLauncher the compiled launcher's server; empty: the shell chain */
     Launcher(AgentConfig config, NodeResources node, ResourceControl control, CpuBinding binding, Tools tools,
@@ -94,6 +99,8 @@ final class Launcher {
         this.bootId = bootId;
         this.clock = clock;
         this.nativeLauncher = nativeLauncher;
+        this.tmpSpares = new SpareDirs(config.tmpBase(), Spool.SPARES);
+        tmpSpares.adopt(this::emptyTmp);
     }
 
     /** Why this launch must not run; empty when it may. */
@@ -138,7 +145,8 @@ final class Launcher {
         try {
             // script and environment, readable by the job's user only
             Path script = dir.resolve(Spool.SCRIPT);
-            FileOps.writeAtomic(script, r.script().getBytes(StandardCharsets.UTF_8), "rwx------");
+            // a recycled job directory's script file is written again only for its own user (or the agent's)
+            FileOps.writeAtomic(script, r.script().getBytes(StandardCharsets.UTF_8), "rwx------", u -> u == selfUid || u == runUid);
             if (root) FileOps.chown(script, runUid, runGid);
 
             prepareTmp(tmp, runUid, runGid);
@@ -162,7 +170,7 @@ final class Launcher {
                 if (cancelled.getAsBoolean()) throw new LaunchException("cancelled before it started", false, null);
                 long startedAt = clock.millis();
                 // the launcher writes the job's record (pid) itself, with these lines, before the job runs
-                String record = FileOps.propertiesText(pidRecord(0, 0, startedAt, runUid, runGid, tmp));
+                String record = FileOps.propertiesText(pidRecord(0, 0, startedAt, runUid, runGid, tmp, cg));
                 List<String> args = nativeArguments(r, dir, script, workDir, env, cg, hostCpus, switchUser, record);
                 LaunchServer.Launched l = nativeLauncher.get().launch(id, args, nulSeparated(env));
                 return new Started(null, l.pid(), l.startTime(), startedAt, cg, tmp, runUid, runGid, true);
@@ -182,7 +190,7 @@ final class Launcher {
             Process p = pb.start();
             long pid = p.pid();
             long startTime = Procfs.stat(pid).map(Procfs.Stat::startTime).orElse(0L);
-            writePid(id, pid, startTime, startedAt, runUid, runGid, tmp);
+            writePid(id, pid, startTime, startedAt, runUid, runGid, tmp, cg);
             return new Started(p, pid, startTime, startedAt, cg, tmp, runUid, runGid, false);
         } catch (LaunchException e) {
             cleanupFailed(cg, tmp);
@@ -193,12 +201,13 @@ final class Launcher {
         }
     }
 
-    private void writePid(long id, long pid, long startTime, long startedAt, int runUid, int runGid, Path tmp) throws IOException {
-        spool.write(id, Spool.PID, pidRecord(pid, startTime, startedAt, runUid, runGid, tmp));
+    private void writePid(long id, long pid, long startTime, long startedAt, int runUid, int runGid, Path tmp, JobCgroup cg)
+            throws IOException {
+        spool.write(id, Spool.PID, pidRecord(pid, startTime, startedAt, runUid, runGid, tmp, cg));
     }
 
     /** The lines of the job's record ({@code pid}); the native launcher writes its pid and start time itself. */
-    private Map<String, String> pidRecord(long pid, long startTime, long startedAt, int runUid, int runGid, Path tmp) {
+    private Map<String, String> pidRecord(long pid, long startTime, long startedAt, int runUid, int runGid, Path tmp, JobCgroup cg) {
         Map<String, String> pidFile = new LinkedHashMap<>();
         if (pid > 0) {
             pidFile.put("wrapper_pid", Long.toString(pid));
@@ -210,6 +219,8 @@ final class Launcher {
         pidFile.put("run_gid", Integer.toString(runGid));
         pidFile.put("tmp", tmp.toString());
         pidFile.put("launcher", nativeLauncher.isPresent() ? "native" : "shell");
+        // a cgroup reused from an earlier job: the OOM kills counted before this one (a restarted agent needs it)
+        if (cg.oomBase() > 0) pidFile.put(OOM_BASE, Long.toString(cg.oomBase()));
         return pidFile;
     }
 
@@ -353,8 +364,35 @@ final class Launcher {
             throw new LaunchException("TMPDIR base " + base + " belongs to uid " + owner + ", not to the agent", true, null);
         }
         FileOps.deleteTree(tmp);
-        Files.createDirectory(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(FileOps.perms("rwx------")));
+        if (tmpSpares.take(tmp)) {
+            Files.setPosixFilePermissions(tmp, FileOps.perms("rwx------"));
+        } else {
+            Files.createDirectory(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(FileOps.perms("rwx------")));
+        }
         if (root) FileOps.chown(tmp, uid, gid);
+    }
+
+    /**
+     * Removes a job's TMPDIR once the job has ended: emptied and kept for a later job when it is one of this
+     * node's (its owner reset to the agent's first, so the ended job's user can no longer add anything to it),
+     * else deleted.
+     */
+    void releaseTmp(Path tmp) {
+        if (!tmp.getFileName().toString().startsWith("job_") || !config.tmpBase().equals(tmp.getParent())) {
+            removeTmp(tmp);
+            return;
+        }
+        try {
+            tmpSpares.give(tmp, this::emptyTmp);
+        } catch (IOException e) {
+            log.warn("event=tmpdir_cleanup_failed path={} error=\"{}\"", tmp, e.getMessage());
+        }
+    }
+
+    private void emptyTmp(Path spare) throws IOException {
+        if (root) FileOps.chown(spare, selfUid, selfGid);
+        Files.setPosixFilePermissions(spare, FileOps.perms("rwx------"));
+        FileOps.deleteChildren(spare);
     }
 
     static void removeTmp(Path tmp) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -69,10 +70,31 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
     /** Removes the node's cgroup if it has no jobs left. */
     void close();
 
-    /** The cgroup directories of one job, one per hierarchy (none without cgroups). */
-    record JobCgroup(long jobId, List<Path> dirs) {
+    /** Removes the emptied job cgroups an earlier agent kept for reuse (at start). */
+    default void dropSpares() {}
+
+    /** The prefix of the emptied job cgroups kept for the next jobs. */
+    String SPARE_PREFIX = "spare_";
+    /** The most emptied job cgroups kept a node. */
+    int SPARES = 64;
+
+    /**
+     * The cgroup directories of one job, one per hierarchy (none without cgroups).
+     *
+     * @param oomBase the OOM-kill count the cgroup had before the job (a cgroup reused from an earlier job: the
+     *                kernel's counter cannot be reset), subtracted from what {@link #usage} reads
+     */
+    record JobCgroup(long jobId, List<Path> dirs, long oomBase) {
         public JobCgroup {
             dirs = List.copyOf(dirs);
+        }
+
+        JobCgroup(long jobId, List<Path> dirs) {
+            this(jobId, dirs, 0);
+        }
+
+        JobCgroup withOomBase(long base) {
+            return new JobCgroup(jobId, dirs, base);
         }
 
         /** The files a process writes its own pid to, to join all of the job's cgroups. */
@@ -254,6 +276,9 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
         private final Path memoryNode;
         private final Path cpusetNode;   // null: no cpuset hierarchy
         private final Path cpuacctNode;  // null: no cpuacct hierarchy
+        private volatile Boolean parentBalances;
+        private final java.util.concurrent.ConcurrentLinkedDeque<String> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
+        private final java.util.concurrent.atomic.AtomicLong nextSpare = new java.util.concurrent.atomic.AtomicLong();
 
         V1(Path memoryNode, Path cpusetNode, Path cpuacctNode) {
             this.memoryNode = memoryNode;
@@ -288,6 +313,49 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
             return dirs;
         }
 
+        /**
+         * A job's cgroups: an emptied job's renamed (one rename a hierarchy instead of a mkdir, and later no rmdir,
+         * which is most of what cgroups cost a job), with its counters reset (the CPU time, the memory peak and
+         * failure counts; the OOM-kill count, which cannot be reset, becomes the job's baseline), else new ones.
+         * Limits are written either way.
+         */
+        @Override public JobCgroup create(long jobId, List<Integer> hostCpus, long memoryBytes) throws IOException {
+            String name = jobDirName(jobId);
+            for (String spare; (spare = spares.poll()) != null; ) {
+                List<Path> from = dirs(spare);
+                List<Path> to = dirs(name);
+                try {
+                    for (int i = 0; i < from.size(); i++) Files.move(from.get(i), to.get(i), StandardCopyOption.ATOMIC_MOVE);
+                    Path mem = to.getFirst();
+                    write(mem.resolve("memory.max_usage_in_bytes"), "0");
+                    write(mem.resolve("memory.failcnt"), "0");
+                    resetIfPresent(mem.resolve("memory.memsw.max_usage_in_bytes"));
+                    resetIfPresent(mem.resolve("memory.memsw.failcnt"));
+                    if (cpuacctDir(mem) != null) write(cpuacctDir(mem).resolve("cpuacct.usage"), "0");
+                    long oomBase = Math.max(0, Procfs.keyed(Procfs.read(mem.resolve("memory.oom_control")), "oom_kill"));
+                    // a larger limit than the last job's must not fall below memsw's
+                    Path memsw = mem.resolve("memory.memsw.limit_in_bytes");
+                    if (Files.exists(memsw)) write(memsw, "-1");
+                    write(mem.resolve("memory.limit_in_bytes"), "-1");
+                    return create(name, jobId, hostCpus, memoryBytes).withOomBase(oomBase);
+                } catch (IOException e) {
+                    // not usable (an earlier agent's, half renamed?): remove what is there and try the next
+                    for (Path d : from) rmdir(d, 1);
+                    for (Path d : to) rmdir(d, 1);
+                }
+            }
+            return create(name, jobId, hostCpus, memoryBytes);
+        }
+
+        private static void resetIfPresent(Path counter) throws IOException {
+            if (Files.exists(counter)) write(counter, "0");
+        }
+
+        /** The cpuacct directory of the cgroup whose memory directory is {@code mem}, null without cpuacct. */
+        private Path cpuacctDir(Path mem) {
+            return cpuacctNode == null ? null : cpuacctNode.resolve(mem.getFileName().toString());
+        }
+
         @Override public JobCgroup create(String name, long jobId, List<Integer> hostCpus, long memoryBytes) throws IOException {
             List<Path> dirs = dirs(name);
             for (Path d : dirs) Files.createDirectories(d);
@@ -306,12 +374,30 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
             }
             if (cpusetNode != null) {
                 Path cs = cpusetNode.resolve(name);
+                if (parentBalances()) {
+                    // the node's cpuset already balances over all its CPUs (the kernel skips the descendants of a
+                    // balancing cpuset when it builds scheduling domains), so the job's own flag changes nothing but
+                    // makes the kernel rebuild every scheduling domain when its CPUs are set and when it is removed;
+                    // set before its CPUs are, it costs no rebuild
+                    Path flag = cs.resolve("cpuset.sched_load_balance");
+                    if (Files.exists(flag)) write(flag, "0");
+                }
                 String cpus = hostCpus.isEmpty() ? Procfs.read(cpusetNode.resolve("cpuset.cpus"))
                         : CpuList.format(hostCpus);
                 write(cs.resolve("cpuset.cpus"), cpus);
                 write(cs.resolve("cpuset.mems"), Procfs.read(cpusetNode.resolve("cpuset.mems")));
             }
             return new JobCgroup(jobId, dirs);
+        }
+
+        /** Whether the node's cpuset has {@code cpuset.sched_load_balance} set (read once). */
+        private boolean parentBalances() {
+            Boolean b = parentBalances;
+            if (b == null) {
+                b = Procfs.read(cpusetNode.resolve("cpuset.sched_load_balance")).strip().equals("1");
+                parentBalances = b;
+            }
+            return b;
         }
 
         @Override public JobCgroup existing(String name, long jobId) {
@@ -332,6 +418,7 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
             if (cg.dirs().isEmpty()) return Usage.UNKNOWN;
             Path mem = cg.dirs().getFirst();
             long oom = Procfs.keyed(Procfs.read(mem.resolve("memory.oom_control")), "oom_kill");
+            if (oom >= 0) oom = Math.max(0, oom - cg.oomBase());
             long fail = Procfs.parseLongOr(Procfs.read(mem.resolve("memory.failcnt")), -1);
             long failSw = Procfs.parseLongOr(Procfs.read(mem.resolve("memory.memsw.failcnt")), -1);
             long peak = Procfs.parseLongOr(Procfs.read(mem.resolve("memory.max_usage_in_bytes")), -1);
@@ -344,11 +431,38 @@ sealed interface ResourceControl permits ResourceControl.V2, ResourceControl.V1,
             return new Usage(oom, Math.max(fail, failSw), peak, cpu);
         }
 
+        /** An emptied job's cgroups are kept for the next job (renamed {@code spare_N}) while fewer than {@link #SPARES} are. */
         @Override public void remove(JobCgroup cg) {
-            for (Path d : cg.dirs()) rmdir(d);
+            List<Path> dirs = cg.dirs();
+            if (!dirs.isEmpty() && dirs.getFirst().getFileName().toString().startsWith("job_") && spares.size() < SPARES
+                    && dirs.stream().allMatch(d -> readPids(d.resolve("cgroup.procs")).isEmpty())) {
+                String spare = SPARE_PREFIX + nextSpare.getAndIncrement();
+                List<Path> to = dirs(spare);
+                int moved = 0;
+                try {
+                    for (; moved < dirs.size(); moved++) Files.move(dirs.get(moved), to.get(moved), StandardCopyOption.ATOMIC_MOVE);
+                    spares.add(spare);
+                    return;
+                } catch (IOException e) {
+                    for (int i = 0; i < moved; i++) rmdir(to.get(i));
+                }
+            }
+            for (Path d : dirs) rmdir(d);
+        }
+
+        @Override public void dropSpares() {
+            spares.clear();
+            for (String n : childNames(memoryNode, SPARE_PREFIX)) {
+                for (Path d : dirs(n)) rmdir(d, 1);
+            }
+            // a spare half renamed when an agent died may be in the other hierarchies only
+            for (Path node : java.util.Arrays.asList(cpusetNode, cpuacctNode)) {
+                for (String n : childNames(node, SPARE_PREFIX)) rmdir(node.resolve(n), 1);
+            }
         }
 
         @Override public void close() {
+            dropSpares();
             rmdir(memoryNode, 1);
             if (cpusetNode != null) rmdir(cpusetNode, 1);
             if (cpuacctNode != null) rmdir(cpuacctNode, 1);

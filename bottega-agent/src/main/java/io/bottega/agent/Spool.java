@@ -41,6 +41,8 @@ import io.bottega.api.agent.LaunchRequest;
  *                                     instead, in one write, as an outcome=JSON line (no file created)
  *              wrapper.log            what the wrapper and the launch tools printed (launch errors); the native
  *                                     launcher creates it only when it has something to say
+ * SPOOL/jobs/.spare-N/                an acknowledged job's directory, emptied, kept for a later job (see
+ *                                     {@link #deleteJob}): .launch.json.tmp, .pid.tmp, .script.tmp
  * </pre>
  * The spool and job directories are 0711 when the agent is root, so a job's user can reach (only) its
  * own script and environment.
@@ -60,12 +62,19 @@ final class Spool {
     static final String OUTCOME_KEY = "outcome";
     static final String WRAPPER_LOG = "wrapper.log";
 
+    /** The most emptied job directories kept for the next jobs (see {@link #deleteJob}). */
+    static final int SPARES = 64;
+    /** The files an emptied job directory keeps, renamed to their temp names, for the next job to write again. */
+    private static final List<String> KEPT = List.of(LAUNCH, PID, SCRIPT);
+
     private final Path root;
     private final String dirMode;
+    private final SpareDirs spares;
 
     Spool(Path root, boolean asRoot) {
         this.root = root;
         this.dirMode = asRoot ? "rwx--x--x" : "rwx------";
+        this.spares = new SpareDirs(jobsDir(), SPARES);
     }
 
     Path root() {
@@ -98,6 +107,7 @@ final class Spool {
             if (in == null) throw new IOException("job-wrapper.sh missing from the agent's jar");
             FileOps.writeAtomic(wrapper(), in.readAllBytes(), "rwx------");
         }
+        spares.adopt(Spool::empty);
     }
 
     static String loaderScript() {
@@ -126,8 +136,14 @@ final class Spool {
         return ids;
     }
 
+    /** Creates the job's directory: an emptied one of an earlier job renamed, when there is one. */
     void createJobDir(long jobId) throws IOException {
-        FileOps.ensureDirectory(jobDir(jobId), dirMode);
+        Path dir = jobDir(jobId);
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && spares.take(dir)) {
+            Files.setPosixFilePermissions(dir, FileOps.perms(dirMode));
+            return;
+        }
+        FileOps.ensureDirectory(dir, dirMode);
     }
 
     void writeLaunch(LaunchRequest r) throws IOException {
@@ -194,7 +210,35 @@ final class Spool {
         return s.replace('\n', ' ').strip();
     }
 
+    /**
+     * Removes the job's entry: its directory is renamed away at once (the job is no longer in the spool), then
+     * emptied and kept for a later job, with its launch, record and script renamed to their temp names
+     * ({@code .launch.json.tmp}, ...), which the next job's writes truncate and fill again
+     * ({@link FileOps#writeAtomic}; the launcher does the same with {@code .pid.tmp}): no inode is created or
+     * deleted for a job once the spool has spares. Beyond {@link #SPARES} spares, the directory is deleted.
+     */
     void deleteJob(long jobId) throws IOException {
-        FileOps.deleteTree(jobDir(jobId));
+        spares.give(jobDir(jobId), Spool::empty);
+    }
+
+    /** How many emptied job directories are kept. */
+    int spareDirs() {
+        return spares.size();
+    }
+
+    /** Empties a job directory that is a spare now, keeping {@link #KEPT} under their temp names. */
+    private static void empty(Path dir) throws IOException {
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) entries.add(p);
+        }
+        for (Path p : entries) {
+            String name = p.getFileName().toString();
+            if (KEPT.contains(name) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                Files.move(p, p.resolveSibling("." + name + ".tmp"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } else if (!(name.startsWith(".") && name.endsWith(".tmp") && KEPT.contains(name.substring(1, name.length() - 4)))) {
+                FileOps.deleteTree(p);
+            }
+        }
     }
 }

@@ -184,16 +184,26 @@ static const char *parse(int argc, char **argv, struct spec *s) {
     return NULL;
 }
 
-/* Writes CONTENT to DIR/NAME through DIR/.NAME.tmp and a rename. */
+/* Writes CONTENT to DIR/NAME through DIR/.NAME.tmp and a rename. A .NAME.tmp already there (a recycled job
+   directory keeps its record's under that name) is written again from its start and cut to the new length: it is
+   never truncated to zero first, which would make ext4 (auto_da_alloc) write its blocks out when it is closed. */
 static int write_atomic(const char *dir, const char *name, const char *content) {
     char tmp[PATH_MAX], dst[PATH_MAX];
     if (snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name) >= (int) sizeof tmp) return -1;
     if (snprintf(dst, sizeof dst, "%s/%s", dir, name) >= (int) sizeof dst) return -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid()) {
+        /* not a plain file of ours alone: start from a new one */
+        close(fd);
+        if (unlink(tmp) != 0) return -1;
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0) return -1;
+    }
     size_t len = strlen(content), off = 0;
     while (off < len) {
-        ssize_t n = write(fd, content + off, len - off);
+        ssize_t n = pwrite(fd, content + off, len - off, (off_t) off);
         if (n < 0) {
             if (errno == EINTR) continue;
             close(fd);
@@ -201,6 +211,11 @@ static int write_atomic(const char *dir, const char *name, const char *content) 
             return -1;
         }
         off += (size_t) n;
+    }
+    if (ftruncate(fd, (off_t) len) != 0 || fchmod(fd, 0600) != 0) {
+        close(fd);
+        unlink(tmp);
+        return -1;
     }
     if (close(fd) != 0 || rename(tmp, dst) != 0) {
         unlink(tmp);

@@ -214,6 +214,40 @@ abstract class AgentJobsTest {
     }
 
     @Test
+    void launch_afterAnEarlierJob_getsItsRecycledDirectoriesEmptyAndOwnedByItsUser() throws Exception {
+        start(config());
+        long first = TestJobs.nextId();
+        ctl.launch(launch(first, work, "#!/bin/sh\necho secret > \"$TMPDIR/left\"\nmkdir \"$TMPDIR/d\"\necho secret > \"$TMPDIR/d/f\"\n", mark()));
+        assertThat(ctl.awaitResult(first, WAIT).state()).isEqualTo(JobOutcome.COMPLETED);
+        Path firstDir = tmp.resolve("spool/jobs/" + first);
+        ctl.awaitSync(s -> !Files.exists(firstDir), WAIT, "the first job's spool entry outlived the ack");
+        Path jobTmp = tmp.resolve("jobtmp");
+        List<Path> spares;
+        try (var st = Files.list(jobTmp)) {
+            spares = st.filter(p -> p.getFileName().toString().startsWith(SpareDirs.PREFIX)).toList();
+        }
+        assertThat(spares).hasSize(1);
+        assertThat(spares.getFirst()).isEmptyDirectory();
+        assertThat(Files.getAttribute(spares.getFirst(), "unix:uid")).isEqualTo(Procfs.selfUid());
+
+        // the next jobs, of the agent's user and of the test user: each in an empty TMPDIR of its own, its own script
+        String show = "#!/bin/sh\necho \"$(id -u) $(stat -c '%u %a' \"$TMPDIR\") [$(ls -A \"$TMPDIR\")] $TMPDIR\"\n";
+        long second = TestJobs.nextId();
+        ctl.launch(TestJobs.withUser(launch(second, work, show.replace("$(id -u)", "second $(id -u)"), mark()),
+                TestJobs.ROOT ? "root" : TestJobs.USER, TestJobs.ROOT ? 0 : TestJobs.UID, TestJobs.ROOT ? 0 : TestJobs.GID));
+        assertThat(ctl.awaitResult(second, WAIT).state()).isEqualTo(JobOutcome.COMPLETED);
+        long third = TestJobs.nextId();
+        ctl.launch(launch(third, work, show.replace("$(id -u)", "third $(id -u)"), mark()));
+        assertThat(ctl.awaitResult(third, WAIT).state()).isEqualTo(JobOutcome.COMPLETED);
+
+        int secondUid = TestJobs.ROOT ? 0 : TestJobs.UID;
+        assertThat(TestJobs.read(work.resolve(second + ".out")))
+                .isEqualTo("second " + secondUid + " " + secondUid + " 700 [] " + jobTmp.resolve("job_" + second) + "\n");
+        assertThat(TestJobs.read(work.resolve(third + ".out")))
+                .isEqualTo("third " + TestJobs.UID + " " + TestJobs.UID + " 700 [] " + jobTmp.resolve("job_" + third) + "\n");
+    }
+
+    @Test
     void launch_exitCode3_reportsFailed() throws Exception {
         start(config());
         long id = TestJobs.nextId();
@@ -343,6 +377,52 @@ abstract class AgentJobsTest {
         assertThat(o.state()).isEqualTo(JobOutcome.OUT_OF_MEMORY);
         assertThat(o.maxRssKb()).isPositive();
         assertThat(o.message()).contains("out of memory");
+    }
+
+    @Test
+    void launch_inTheCgroupOfAnEarlierJob_reportsOnlyItsOwnOomAndUsage() throws Exception {
+        AgentConfig c = config();
+        Agent agent = start(c);
+        assumeTrue(!agent.cgroupMode().equals(AgentProtocol.CGROUP_NONE), "no usable cgroup memory controller here");
+        long first = TestJobs.nextId();
+        ctl.launch(TestJobs.withMemory(launch(first, work, "#!/bin/bash\nhead -c 200m /dev/zero | tail > /dev/null\n", mark()), 50));
+        assertThat(ctl.awaitResult(first, WAIT).state()).isEqualTo(JobOutcome.OUT_OF_MEMORY);
+        List<String> sparesBefore = spareCgroups(agent);
+        if (agent.cgroupMode().equals(AgentProtocol.CGROUP_V1)) assertThat(sparesBefore).hasSize(1);
+
+        // the next job takes that cgroup (cgroup v1), and the agent restarts while it runs: its record keeps the
+        // cgroup's OOM count from before it
+        long second = TestJobs.nextId();
+        String mark = mark();
+        ctl.launch(TestJobs.withMemory(launch(second, work, "#!/bin/bash\nsleep 2\n", mark), 50));
+        awaitProcesses(mark, 2);
+        if (agent.cgroupMode().equals(AgentProtocol.CGROUP_V1)) assertThat(spareCgroups(agent)).isEmpty();
+        agent.close();
+        Agent again = start(c);
+        JobOutcome o = ctl.awaitResult(second, WAIT);
+
+        assertThat(o.state()).isEqualTo(JobOutcome.COMPLETED);
+        assertThat(o.maxRssKb()).isPositive().isLessThan(40 * 1024);   // not the first job's peak at its 50 MB limit
+        assertThat(o.cpuSeconds()).isLessThan(1.0);
+
+        // and once more without a restart: the second job's cgroup again, counters reset
+        long third = TestJobs.nextId();
+        ctl.launch(TestJobs.withMemory(launch(third, work, "#!/bin/sh\nexit 0\n", mark()), 50));
+        JobOutcome t = ctl.awaitResult(third, WAIT);
+        assertThat(t.state()).isEqualTo(JobOutcome.COMPLETED);
+        assertThat(t.maxRssKb()).isLessThan(40 * 1024);
+        if (again.cgroupMode().equals(AgentProtocol.CGROUP_V1)) {
+            assertThat(spareCgroups(again)).hasSize(1);
+            // an agent that stops with no job left removes its node's cgroup, spares and all
+            again.close();
+            assertThat(Path.of("/sys/fs/cgroup/memory/bottega-test.slice/node-" + node)).doesNotExist();
+        }
+    }
+
+    /** The emptied job cgroups the agent keeps (cgroup v1), from its memory hierarchy. */
+    private List<String> spareCgroups(Agent agent) {
+        Path nodeDir = Path.of("/sys/fs/cgroup/memory/bottega-test.slice/node-" + node);
+        return ResourceControl.childNames(nodeDir, ResourceControl.SPARE_PREFIX);
     }
 
     @Test
