@@ -37,7 +37,8 @@ class SiteUpIT {
         up = Bottega.start(env, log, "up", "--data-dir", dir.resolve("data").toString(), "--nodes", "2", "--cores", "4", "--gpus", "2",
                 "--memory", "8000", "--port", Integer.toString(port), "--socket", env.get("BOTTEGA_SOCKET"), "--kill-grace", "2",
                 "--site", site.toString());
-        Bottega.awaitLog(log, "Bottega is up", Duration.ofSeconds(90), up);
+        // the whole block "Bottega is up ..." is written, the line naming the policy with it (not in one write)
+        Bottega.awaitLog(log, "Next, in another terminal", Duration.ofSeconds(90), up);
         assertThat(Files.readString(log)).contains("policy easy+multifactor");
         await(Duration.ofSeconds(60), () -> cli("sinfo", "-h", "-o", "%t %D"), r -> r.out().strip().equals("idle 2"), "2 idle nodes");
     }
