@@ -543,28 +543,26 @@ public final class Scheduler {
 
     private Plan conservative(long now, ResourceLedger ledger, PendingQueue q, Options options) {
         int n = q.end();
-        Outcomes out = new Outcomes(now, ledger, q, options, n);
-        Lane[] split = splitIntoLanes(q, n, ledger);
-        if (split == null) {
+        Lane[] lanesNow = lanesFor(q::at, n, ledger, true);
+        if (lanesNow.length == 1) {
             // one lane, each decision applied at once (a start can change what a later job's gate says)
-            Lane only = mainLane();
-            only.count = 0;
-            for (int i = 0; i < n; i++) if (q.at(i) != null) only.add(i);
-            conservativeLane(only, now, ledger, q, out, true);
-        } else {
-            splitPasses++;
-            runLanes(split, lane -> conservativeLane(lane, now, ledger, q, out, false));
-            for (int i = 0; i < n; i++) out.commit(i);
+            Outcomes out = new Outcomes(now, ledger, q, options, 0);
+            conservativeLane(lanesNow[0], now, ledger, q, out, true);
+            return new Plan(now, out.starts, out.reserves, out.waits, List.of());
         }
+        Outcomes out = new Outcomes(now, ledger, q, options, n);
+        runLanes(lanesNow, lane -> conservativeLane(lane, now, ledger, q, out, false));
+        for (int i = 0; i < n; i++) out.commit(i);
         return new Plan(now, out.starts, out.reserves, out.waits, List.of());
     }
 
     /**
      * The conservative plan of one lane's jobs (in queue order) on the lane's profile: each job gets the earliest
-     * reservation that delays no earlier one. Touches nothing shared: what it decides goes into {@code out}, applied
-     * at once when {@code apply} (one lane) or by the caller afterwards, in queue order.
+     * reservation that delays no earlier one. Touches nothing shared unless {@code alone} (the only lane, on the
+     * calling thread): what it decides goes into {@code out}, applied at once when alone, else by the caller
+     * afterwards, in queue order.
      */
-    private void conservativeLane(Lane lane, long now, ResourceLedger ledger, PendingQueue q, Outcomes out, boolean apply) {
+    private void conservativeLane(Lane lane, long now, ResourceLedger ledger, PendingQueue q, Outcomes out, boolean alone) {
         Profile prof = lane.profile;
         resetProfile(prof, ledger, now);
         int[] jobs = lane.jobs;
@@ -586,16 +584,16 @@ public final class Scheduler {
             Reservation old = p.reservation();
             if (gate != PendingReason.NONE && gate != PendingReason.BEGIN_TIME && gate != PendingReason.RESERVATION) {
                 if (kept[k]) prof.unreserve(d, old.nodes(), old.tasks(), old.start(), d.timeLimit());
-                out.decide(i, Outcomes.DROP, null, gate, apply);
+                out.decide(i, Outcomes.DROP, null, gate, alone);
                 continue;
             }
             if (kept[k]) prof.unreserveOwn(d, old.nodes(), old.tasks(), old.start(), d.timeLimit());
             // a job that holds a reservation keeps it unless it can start earlier: later slots need not be searched
-            Eligible e = apply ? eligible(d) : cachedEligible(d); // (lanes side by side must not write the cache)
+            Eligible e = alone ? eligible(d) : cachedEligible(d); // (lanes side by side must not write the cache)
             Profile.Slot s = slotFor(prof, p, e, Math.max(now, p.eligibleAt()), kept[k] ? old.start() : Profile.INF, ledger);
             if (s == null || (kept[k] && s.start() > old.start())) {
                 if (!kept[k]) {
-                    out.decide(i, Outcomes.DROP, null, gate != PendingReason.NONE ? gate : PendingReason.REQ_NODE_NOT_AVAIL, apply);
+                    out.decide(i, Outcomes.DROP, null, gate != PendingReason.NONE ? gate : PendingReason.REQ_NODE_NOT_AVAIL, alone);
                     continue;
                 }
                 s = new Profile.Slot(old.start(), old.nodes(), old.tasks());
@@ -603,7 +601,7 @@ public final class Scheduler {
             prof.reserve(d, s.nodes(), s.tasks(), s.start(), d.timeLimit());
             if (kept[k]) prof.ownReservationDone(s.start() == old.start() && Arrays.equals(s.nodes(), old.nodes())
                     && Arrays.equals(s.tasks(), old.tasks()));
-            out.decide(i, s.start() == now && gate == PendingReason.NONE ? Outcomes.START : Outcomes.RESERVE, s, gate, apply);
+            out.decide(i, s.start() == now && gate == PendingReason.NONE ? Outcomes.START : Outcomes.RESERVE, s, gate, alone);
         }
     }
 
@@ -661,20 +659,28 @@ public final class Scheduler {
     /** Passes split into lanes so far (for tests and benchmarks). */
     public long splitPasses() { return splitPasses; }
 
-    private Lane mainLane() {
+    /**
+     * The lanes of a pass over positions 0..n-1 of a sequence of jobs ({@code q}: position → job, null for none):
+     * the lanes it splits into when {@code maySplit} and it is worth it (two or more), else the scheduler's own lane
+     * with every job, which runs alone on the calling thread.
+     */
+    private Lane[] lanesFor(java.util.function.IntFunction<PendingJob> q, int n, ResourceLedger ledger, boolean maySplit) {
+        Lane[] split = maySplit ? splitIntoLanes(q, n, ledger) : null;
+        if (split != null) {
+            splitPasses++;
+            return split;
+        }
         if (lanes.length == 0) lanes = new Lane[] {new Lane(profile)};
-        return lanes[0];
+        Lane only = lanes[0];
+        only.count = 0;
+        for (int i = 0; i < n; i++) if (q.apply(i) != null) only.add(i);
+        return new Lane[] {only};
     }
 
     /**
-     * Splits the queue's jobs into lanes whose eligible nodes do not overlap (positions in queue order); null when
-     * the pass runs on one lane. Fills the eligible-set cache for every queued job, which the lanes then only read.
+     * Splits the jobs into two or more lanes whose eligible nodes do not overlap (positions in queue order); null
+     * when the pass runs on one lane. Fills the eligible-set cache for every job, which the lanes then only read.
      */
-    private Lane[] splitIntoLanes(PendingQueue q, int n, ResourceLedger ledger) {
-        return splitIntoLanes(q::at, n, ledger);
-    }
-
-    /** The same over any sequence of jobs ({@code at}: position → job, null for none). */
     private Lane[] splitIntoLanes(java.util.function.IntFunction<PendingJob> q, int n, ResourceLedger ledger) {
         if (lanes.length < 2 || limitsConfigured || !ledger.budgetLeft().isEmpty() || n < 2L * laneThreshold) return null;
         IdentityHashMap<Eligible, Integer> ids = new IdentityHashMap<>();
@@ -766,6 +772,7 @@ public final class Scheduler {
         final List<Decision.Reserve> reserves = new ArrayList<>();
         final List<Decision.Wait> waits = new ArrayList<>();
 
+        /** @param n positions to record decisions for, to apply later; 0 when each is applied as it is made */
         Outcomes(long now, ResourceLedger ledger, PendingQueue q, Options options, int n) {
             this.now = now;
             this.ledger = ledger;
@@ -776,25 +783,35 @@ public final class Scheduler {
             reason = new PendingReason[n];
         }
 
-        /** Records what was decided for position i (DROP: no slot, the reason it waits for ever); applies it when asked. */
+        /**
+         * What was decided for position i (DROP: no slot, and the reason it waits for ever; RESERVE: its gate):
+         * applied now when {@code apply}, else recorded for {@link #commit}.
+         */
         void decide(int i, byte k, Profile.Slot s, PendingReason why, boolean apply) {
+            if (apply) {
+                apply(i, k, s, why);
+                return;
+            }
             kind[i] = k;
             slot[i] = s;
             reason[i] = why;
-            if (apply) commit(i);
         }
 
-        /** Applies what was decided for position i (nothing if nothing was). */
+        /** Applies what was recorded for position i (nothing if nothing was). */
         void commit(int i) {
             byte k = kind[i];
             if (k == 0) return;
+            apply(i, k, slot[i], reason[i]);
             kind[i] = 0;
+            slot[i] = null;
+        }
+
+        private void apply(int i, byte k, Profile.Slot s, PendingReason why) {
             PendingJob p = q.at(i);
-            Profile.Slot s = slot[i];
             switch (k) {
                 case DROP -> {
                     if (!p.reservation().isNone()) q.reserve(i, Reservation.NONE);
-                    if (options.forecast()) waits.add(new Decision.Wait(p.id(), reason[i], Plan.NEVER));
+                    if (options.forecast()) waits.add(new Decision.Wait(p.id(), why, Plan.NEVER));
                 }
                 case START -> {
                     start(p, placer.allocate(p.demand(), ledger, s.nodes(), s.tasks()), now, ledger, starts);
@@ -803,12 +820,10 @@ public final class Scheduler {
                 default -> {
                     Reservation r = new Reservation(Math.max(s.start(), now + 1), s.nodes(), s.tasks());
                     q.reserve(i, r);
-                    PendingReason why = reason[i] != PendingReason.NONE ? reason[i]
-                            : reserves.isEmpty() ? PendingReason.RESOURCES : PendingReason.PRIORITY;
-                    reserves.add(new Decision.Reserve(p.id(), r, why));
+                    PendingReason shown = why != PendingReason.NONE ? why : reserves.isEmpty() ? PendingReason.RESOURCES : PendingReason.PRIORITY;
+                    reserves.add(new Decision.Reserve(p.id(), r, shown));
                 }
             }
-            slot[i] = null;
         }
     }
 
@@ -928,17 +943,13 @@ public final class Scheduler {
         int n = ordered.size();
         // under fcfs no job starts before the jobs ahead of it
         boolean inOrder = config.backfill() == SchedulerConfig.Backfill.FCFS;
-        Lane[] split = inOrder ? null : splitIntoLanes(ordered::get, n, ledger);
+        Lane[] lanesNow = lanesFor(ordered::get, n, ledger, !inOrder);
         PendingReason[] reason = new PendingReason[n];
         long[] start = new long[n];
-        if (split == null) {
-            Lane only = mainLane();
-            only.count = 0;
-            for (int i = 0; i < n; i++) only.add(i);
-            forecastLane(only, now, ledger, ordered, reserved, inOrder, true, reason, start);
+        if (lanesNow.length == 1) {
+            forecastLane(lanesNow[0], now, ledger, ordered, reserved, inOrder, true, reason, start);
         } else {
-            splitPasses++;
-            runLanes(split, lane -> forecastLane(lane, now, ledger, ordered, reserved, false, false, reason, start));
+            runLanes(lanesNow, lane -> forecastLane(lane, now, ledger, ordered, reserved, false, false, reason, start));
         }
         List<Decision.Wait> waits = new ArrayList<>();
         boolean blockedAhead = reserved != null && !reserved.isEmpty();
@@ -961,7 +972,7 @@ public final class Scheduler {
      * {@code reason} its gate (or why it never can); null for a job not forecast.
      */
     private void forecastLane(Lane lane, long now, ResourceLedger ledger, List<PendingJob> ordered, Map<Long, Reservation> reserved,
-                              boolean inOrder, boolean cacheWritable, PendingReason[] reason, long[] start) {
+                              boolean inOrder, boolean alone, PendingReason[] reason, long[] start) {
         Profile prof = lane.profile;
         resetProfile(prof, ledger, now);
         int[] jobs = lane.jobs;
@@ -986,7 +997,7 @@ public final class Scheduler {
                 continue;
             }
             long from = Math.max(inOrder ? notBefore : now, p.eligibleAt());
-            Eligible e = cacheWritable ? eligible(d) : cachedEligible(d); // (lanes side by side must not write the cache)
+            Eligible e = alone ? eligible(d) : cachedEligible(d); // (lanes side by side must not write the cache)
             Profile.Slot s = slotFor(prof, p, e, from, Profile.INF, ledger);
             if (s == null) {
                 reason[i] = gate != PendingReason.NONE ? gate : PendingReason.REQ_NODE_NOT_AVAIL;

@@ -131,8 +131,7 @@ class SchedulerLanesTest {
     @CsvSource({"conservative, 1", "conservative, 2", "conservative, 3", "easy, 4", "easy, 5"})
     void lanesMakeThePlanOfOneThread(String policy, long seed) {
         Cluster c = cluster();
-        Scheduler split = new Scheduler(c, SchedulerConfig.parse(policy)).lanes(3, SIDE_BY_SIDE);
-        split.laneThreshold(1);
+        Scheduler split = splitting(c, policy, 3, SIDE_BY_SIDE);
         Scheduler one = new Scheduler(c, SchedulerConfig.parse(policy));
         // across the 2-GPU nodes and the first CPU nodes: two parts
         int from = c.nodeId("h20").orElseThrow(), to = c.nodeId("c10").orElseThrow();
@@ -146,8 +145,7 @@ class SchedulerLanesTest {
     @Test
     void fcfsForecastsAreNotSplit() {
         Cluster c = cluster();
-        Scheduler split = new Scheduler(c, SchedulerConfig.parse("fcfs")).lanes(2, SIDE_BY_SIDE);
-        split.laneThreshold(1);
+        Scheduler split = splitting(c, "fcfs", 2, SIDE_BY_SIDE);
         PendingQueue q = randomQueue(c, split, 11, 300);
         Plan plan = split.schedule(0, new ResourceLedger(c), q, Scheduler.Options.WITH_FORECAST);
         assertThat(plan.waits()).isNotEmpty();
@@ -157,8 +155,7 @@ class SchedulerLanesTest {
     @Test
     void aPassWithBudgetsIsNotSplit() {
         Cluster c = cluster();
-        Scheduler split = new Scheduler(c, SchedulerConfig.parse("conservative")).lanes(2, SIDE_BY_SIDE);
-        split.laneThreshold(1);
+        Scheduler split = splitting(c, "conservative", 2, SIDE_BY_SIDE);
         ResourceLedger l = new ResourceLedger(c);
         l.setBudgetLeft(Map.of("a0", 1e12));
         PendingQueue q = randomQueue(c, split, 9, 200);
@@ -176,8 +173,7 @@ class SchedulerLanesTest {
     @Test
     void lanesRunInTurnMakeThePlanToo() {
         Cluster c = cluster();
-        Scheduler inTurn = new Scheduler(c, SchedulerConfig.parse("conservative")).lanes(2, LaneRunner.IN_TURN);
-        inTurn.laneThreshold(1);
+        Scheduler inTurn = splitting(c, "conservative", 2, LaneRunner.IN_TURN);
         int compared = TwinPasses.run(c, inTurn, new Scheduler(c, SchedulerConfig.parse("conservative")), List.of(),
                 SchedulerLanesTest::randomJob, 6, 10, 400, 60);
         assertThat(compared).isGreaterThan(500);
@@ -194,5 +190,12 @@ class SchedulerLanesTest {
             if (resolver.resolve(spec) instanceof Verdict.Fits f) q.add(PendingJob.of(spec, f.demand()));
         }
         return q;
+    }
+
+    /** A scheduler of this policy on {@code lanes} lanes, splitting every pass it can (a lane of one job is enough). */
+    private static Scheduler splitting(Cluster c, String policy, int lanes, LaneRunner runner) {
+        Scheduler s = new Scheduler(c, SchedulerConfig.parse(policy)).lanes(lanes, runner);
+        s.laneThreshold(1);
+        return s;
     }
 }
