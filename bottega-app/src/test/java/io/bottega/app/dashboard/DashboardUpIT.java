@@ -6,7 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -179,10 +181,19 @@ class DashboardUpIT {
         Map<String, Object> at = (Map<String, Object>) js("return window.__bottega.map.offsetOf(arguments[0])", node);
         new Actions(driver).moveToElement(driver.findElement(By.id("map-canvas")), ((Number) at.get("x")).intValue(),
                 ((Number) at.get("y")).intValue()).click().perform();
-        WebElement link = wait.until(d -> d.findElements(By.cssSelector("#node-jobs a[data-job='" + id + "']")).stream().findFirst().orElse(null));
+        By link = By.cssSelector("#node-jobs a[data-job='" + id + "']");
+        wait.until(d -> !d.findElements(link).isEmpty());
         screenshot("up-map");
 
-        link.click();
+        // the node's panel is drawn again with each refresh of the map: a link found just before may be gone at the click
+        wait.until(d -> {
+            try {
+                d.findElement(link).click();
+                return true;
+            } catch (StaleElementReferenceException | NoSuchElementException e) {
+                return false;
+            }
+        });
         wait.until(d -> d.findElement(By.id("job-title")).getText().contains("hello-dashboard"));
         wait.until(d -> d.findElement(By.id("job-output")).getText().contains("hello from sbatch"));
         screenshot("up-job");
