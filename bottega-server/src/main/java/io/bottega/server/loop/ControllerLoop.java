@@ -129,6 +129,12 @@ public final class ControllerLoop implements AutoCloseable {
         protected boolean removeEldestEntry(Map.Entry<Long, ServerJob> e) { return size() > RECENT_FINISHED; }
     };
     private final Map<Long, Boolean> launchConfirmed = new HashMap<>();
+    /**
+     * Jobs whose end (or requeue) left the running set but is not committed yet: an agent that reports such a
+     * job's result again is acknowledged only after that commit. Acknowledged sooner, the agent forgets the run;
+     * a crash before the commit then finds the job RUNNING in the store, and the agent ignores its launch again.
+     */
+    private final Map<Long, CompletableFuture<Void>> unsettledEnds = new HashMap<>();
     private final Map<String, NodeInfo> nodes = new LinkedHashMap<>();
     private final StepCoordinator steps;
     private volatile java.util.function.BiFunction<JobRow, Long, String> jobTokens = (row, expires) -> "";
@@ -1023,7 +1029,14 @@ public final class ControllerLoop implements AutoCloseable {
         dirty = true;
         CompletableFuture<Void> done = store.updateJobs(List.of(row), List.of(new JobEvent(j.id(), row.endTime(), state.name(), reason)));
         if (!j.interactive() && row.startTime() > 0) store.saveSteps(List.of(batchStep(row, state.name(), row.endTime(), j.allocation())));
-        return done;
+        return unsettled(j.id(), done);
+    }
+
+    /** Tracks the commit of a job's end until it is done (see {@link #unsettledEnds}); returns it. */
+    private CompletableFuture<Void> unsettled(long id, CompletableFuture<Void> commit) {
+        unsettledEnds.put(id, commit);
+        commit.whenComplete((v, err) -> execute(() -> unsettledEnds.remove(id, commit)));
+        return commit;
     }
 
     /** A job of a failed node: back to the queue (keeping its place) or NODE_FAIL, by its --requeue and the cluster's default. */
@@ -1048,8 +1061,8 @@ public final class ControllerLoop implements AutoCloseable {
         j.row(row);
         putPending(j);
         dirty = true;
-        store.updateJobs(List.of(row), List.of(new JobEvent(j.id(), now, JobState.NODE_FAIL.name(), why),
-                new JobEvent(j.id(), now, JobState.PENDING.name(), "requeued")));
+        unsettled(j.id(), store.updateJobs(List.of(row), List.of(new JobEvent(j.id(), now, JobState.NODE_FAIL.name(), why),
+                new JobEvent(j.id(), now, JobState.PENDING.name(), "requeued"))));
     }
 
     // ------------------------------------------------------------------ agents
@@ -1113,7 +1126,13 @@ public final class ControllerLoop implements AutoCloseable {
         for (JobOutcome o : sync.results()) {
             ServerJob j = runningJobs.get(o.jobId());
             if (j == null || j.nodeNames().isEmpty() || !j.nodeNames().get(0).equals(n.name)) {
-                hub.ack(n.name, o.jobId()); // finished earlier (its ack was lost) or not ours: let the agent forget it
+                // finished earlier (its ack was lost or is on its way) or not ours: let the agent forget it, once
+                // the end this controller recorded is committed
+                String node = n.name;
+                long id = o.jobId();
+                CompletableFuture<Void> end = unsettledEnds.get(id);
+                if (end == null) hub.ack(node, id);
+                else end.thenRun(() -> hub.ack(node, id));
                 continue;
             }
             JobState state;
@@ -1895,8 +1914,8 @@ public final class ControllerLoop implements AutoCloseable {
         stats.endedByState.merge(JobState.PREEMPTED.name(), 1L, Long::sum);
         dirty = true;
         log.info("event=job_requeued job={} reason=\"{}\"", j.id(), why);
-        return store.updateJobs(List.of(row), List.of(new JobEvent(j.id(), end, JobState.PREEMPTED.name(), why),
-                new JobEvent(j.id(), end, JobState.PENDING.name(), "requeued")));
+        return unsettled(j.id(), store.updateJobs(List.of(row), List.of(new JobEvent(j.id(), end, JobState.PREEMPTED.name(), why),
+                new JobEvent(j.id(), end, JobState.PENDING.name(), "requeued"))));
     }
 
     /** The priority factors of pending jobs ({@code sprio}), in priority order; the weights come with them. */

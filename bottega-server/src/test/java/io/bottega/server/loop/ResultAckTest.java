@@ -1,0 +1,140 @@
+package io.bottega.server.loop;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bottega.api.JobSubmission;
+import io.bottega.api.agent.AgentCommands;
+import io.bottega.api.agent.AgentSync;
+import io.bottega.api.agent.JobOutcome;
+import io.bottega.api.agent.LaunchRequest;
+import io.bottega.api.agent.NodeResources;
+import io.bottega.core.model.Cluster;
+import io.bottega.core.model.NodeSpec;
+import io.bottega.core.model.PowerModel;
+import io.bottega.core.policy.Site;
+import io.bottega.core.sched.SchedulerConfig;
+import io.bottega.server.Controller;
+import io.bottega.server.ControllerConfig;
+import io.bottega.server.agents.AgentHub;
+import io.bottega.server.jobs.Identity;
+import io.bottega.server.jobs.JobFactory;
+import io.bottega.server.store.JdbcStore;
+import io.bottega.server.store.JobRow;
+import io.bottega.server.store.Store;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * When the controller tells an agent to forget a job's result: only once the end it recorded from that result is
+ * stored. An agent reports a result in every sync until it is acknowledged, so the same result often comes again
+ * while its end is still being written; acknowledged then, a controller that crashed before the write would find
+ * the job RUNNING, and the agent would no longer know it.
+ */
+class ResultAckTest {
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open.reversed()) c.close();
+        timer.shutdownNow();
+    }
+
+    /** The store, with the writes that end a job held back until {@code release}. */
+    private static final class HeldEnds {
+        final CompletableFuture<Void> release = new CompletableFuture<>();
+        final CompletableFuture<Void> held = new CompletableFuture<>();
+
+        Store wrap(Store real) {
+            return (Store) Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[] {Store.class}, (p, m, args) -> {
+                Object r;
+                try {
+                    r = m.invoke(real, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+                if (m.getName().equals("updateJobs") && endsAJob(args[0])) {
+                    held.complete(null);
+                    return ((CompletableFuture<?>) r).thenCombine(release, (a, b) -> null);
+                }
+                return r;
+            });
+        }
+
+        private static boolean endsAJob(Object rows) {
+            for (Object o : (List<?>) rows) if (((JobRow) o).state().equals("COMPLETED")) return true;
+            return false;
+        }
+    }
+
+    @Test
+    void aResultReportedAgainWhileItsEndIsBeingStored_isAcknowledgedOnlyOnceStored() throws Exception {
+        Cluster cluster = Cluster.builder("t")
+                .node(new NodeSpec("n1", 4, 8000, 0, "", Set.of(), "g1", true, new PowerModel(100, 10, 20, 300)))
+                .partition("batch", List.of("n1"), 3600, 86400, Integer.MAX_VALUE, true, 1).build();
+        ControllerConfig config = new ControllerConfig(dir, "", "127.0.0.1", 0, dir.resolve("ctl.sock"), cluster,
+                SchedulerConfig.parse("easy"), "key-0123456789abcdef", Duration.ofSeconds(30), Duration.ofMillis(200),
+                Duration.ofMillis(100), Duration.ofSeconds(1), 2, false, Set.of(), Site.NONE, 1);
+        JdbcStore real = JdbcStore.open(config.effectiveDbUrl());
+        open.add(real::close);
+        HeldEnds writes = new HeldEnds();
+        ObjectMapper json = Controller.mapper();
+        AgentHub hub = new AgentHub(timer, 200, 60_000);
+        ControllerLoop loop = new ControllerLoop(config, writes.wrap(real), hub, json, System::currentTimeMillis, "http://127.0.0.1:1");
+        open.add(loop::close);
+        loop.start();
+        loop.register(new NodeResources("n1", 4, 8000, List.of(), List.of(), "g1", "none", "test", "127.0.0.1")).get(10, TimeUnit.SECONDS);
+        JobSubmission s = json.readValue("{\"script\":\"#!/bin/sh\\ntrue\\n\",\"submitDir\":\"/tmp\"}", JobSubmission.class);
+        JobFactory.Prepared p = new JobFactory(cluster, Site.NONE, json).prepare(s, new Identity("root", 0, 0, true, "test"),
+                System.currentTimeMillis() / 1000);
+        long id = loop.submit(p, Map.of()).get(10, TimeUnit.SECONDS).jobId();
+
+        long seq = 0;
+        LaunchRequest launch = null;
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); launch == null && System.nanoTime() < deadline; ) {
+            AgentCommands c = hub.poll("n1", new AgentSync("n1", "boot", ++seq, List.of(), List.of())).get(10, TimeUnit.SECONDS);
+            if (!c.launch().isEmpty()) launch = c.launch().getFirst();
+        }
+        assertThat(launch).as("the job's launch").isNotNull();
+        assertThat(launch.jobId()).isEqualTo(id);
+
+        long now = System.currentTimeMillis();
+        JobOutcome done = new JobOutcome(id, JobOutcome.COMPLETED, 0, 0, now - 10, now, 100, 0.0, "");
+        AgentSync withResult = new AgentSync("n1", "boot", ++seq, List.of(), List.of(done));
+        loop.report(withResult);
+        writes.held.get(10, TimeUnit.SECONDS);
+        // the agent has not heard back and reports the same result again (the end is still being written)
+        AgentSync again = new AgentSync("n1", "boot", ++seq, List.of(), List.of(done));
+        loop.report(again);
+        loop.call(() -> null).get(10, TimeUnit.SECONDS);   // both reports applied
+
+        AgentCommands before = hub.poll("n1", again).get(10, TimeUnit.SECONDS);
+        assertThat(before.ackResults()).as("acknowledged before the end was stored").doesNotContain(id);
+
+        writes.release.complete(null);
+        List<Long> acked = new ArrayList<>();
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); !acked.contains(id) && System.nanoTime() < deadline; ) {
+            acked.addAll(hub.poll("n1", new AgentSync("n1", "boot", ++seq, List.of(), List.of(done))).get(10, TimeUnit.SECONDS).ackResults());
+        }
+        assertThat(acked).as("acknowledged once stored").contains(id);
+        assertThat(real.job(id).orElseThrow().state()).isEqualTo("COMPLETED");
+    }
+}
