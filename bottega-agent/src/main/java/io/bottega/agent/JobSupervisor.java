@@ -48,6 +48,7 @@ final class JobSupervisor implements AutoCloseable {
     private static final long WATCH_PERIOD_MS = 1_000;
     private static final long UNKILLABLE_MS = 120_000;
     private static final int ACKED_MEMORY = 100_000;
+    private static final int ACKED_RESULTS_MEMORY = 10_000;
 
     /** What the sync loop reports. */
     record Snapshot(List<Long> running, List<JobOutcome> results) {
@@ -111,6 +112,16 @@ final class JobSupervisor implements AutoCloseable {
     private final Map<Long, Job> jobs = new HashMap<>();
     /** Runs whose results were acknowledged: a replayed launch of one of them is not run again. */
     private final Set<String> acked = new LinkedHashSet<>();
+    /**
+     * The results of the latest acknowledged runs: a launch of one of them again means that the controller lost
+     * the end it acknowledged (it crashed before that end was stored), so the result is reported once more.
+     */
+    private final Map<String, JobOutcome> ackedResults = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, JobOutcome> eldest) {
+            return size() > ACKED_RESULTS_MEMORY;
+        }
+    };
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private final AtomicReference<CompletableFuture<Void>> newResults = new AtomicReference<>(new CompletableFuture<>());
 
@@ -221,8 +232,24 @@ final class JobSupervisor implements AutoCloseable {
 
     private void onLaunch(LaunchRequest r) {
         long id = r.jobId();
-        if (jobs.containsKey(id) || acked.contains(runKey(r))) {
+        if (jobs.containsKey(id)) {
             log.debug("event=launch_duplicate job={}", id);
+            return;
+        }
+        if (acked.contains(runKey(r))) {
+            JobOutcome known = ackedResults.remove(runKey(r));
+            if (known == null) {
+                log.warn("event=launch_duplicate job={} note=\"this run ended here and its result was acknowledged; "
+                        + "the result is no longer known, so it is not reported again\"", id);
+                return;
+            }
+            acked.remove(runKey(r));
+            Job done = new Job(id, r, Phase.DONE);
+            done.outcome = known;
+            jobs.put(id, done);
+            log.warn("event=result_reported_again job={} state={} note=\"launched again after its result was acknowledged: "
+                    + "the controller lost that end\"", id, known.state());
+            publish(true);
             return;
         }
         String refusal = launcher.refusal(r);
@@ -356,7 +383,10 @@ final class JobSupervisor implements AutoCloseable {
                 log.warn("event=spool_delete_failed job={} error=\"{}\"", id, e.getMessage());
             }
             jobs.remove(id);
-            if (job.req != null) acked.add(runKey(job.req));
+            if (job.req != null) {
+                acked.add(runKey(job.req));
+                if (job.outcome != null) ackedResults.put(runKey(job.req), job.outcome);
+            }
             if (acked.size() > ACKED_MEMORY) {
                 var it = acked.iterator();
                 it.next();

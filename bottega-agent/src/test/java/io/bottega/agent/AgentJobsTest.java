@@ -493,6 +493,28 @@ abstract class AgentJobsTest {
     }
 
     @Test
+    void launch_ofARunWhoseResultWasAcknowledged_reportsThatResultAgainWithoutRunningIt() throws Exception {
+        // a controller that acknowledged the end but crashed before storing it finds the job RUNNING and launches it
+        // again: the agent must tell the result it still knows, or the job stays RUNNING for ever
+        start(config());
+        long id = TestJobs.nextId();
+        Path runs = work.resolve("runs-" + id);
+        LaunchRequest r = launch(id, work, "#!/bin/sh\necho ran >> " + runs + "\nexit 3\n", mark());
+        ctl.launch(r);
+        JobOutcome first = ctl.awaitResult(id, WAIT);
+        ctl.awaitSync(s -> s.seq() > 2 && s.results().isEmpty() && s.running().isEmpty(), WAIT, "result not acknowledged");
+        int sends = ctl.resultSends(id);
+
+        ctl.launchAgain(r);
+        ctl.awaitSync(s -> ctl.resultSends(id) > sends, WAIT, "the acknowledged result was not reported again");
+        JobOutcome again = ctl.awaitResult(id, WAIT);
+
+        assertThat(again).isEqualTo(first);
+        assertThat(again.exitCode()).isEqualTo(3);
+        assertThat(TestJobs.read(runs)).isEqualTo("ran\n");
+    }
+
+    @Test
     void launch_requeuedJob_runsAgainWithItsRestartCount() throws Exception {
         start(config());
         long id = TestJobs.nextId();
