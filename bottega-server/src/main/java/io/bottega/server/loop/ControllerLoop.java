@@ -1192,11 +1192,24 @@ public final class ControllerLoop implements AutoCloseable {
     }
 
     private final Map<Long, Long> relaunchedAt = new HashMap<>();
+    private final Map<Long, Integer> relaunches = new HashMap<>();
+    /** Launches sent again to an agent that syncs all along without ever listing the job, before the job is given up. */
+    static final int MAX_RELAUNCHES = 5;
 
     private void relaunch(ServerJob j) {
         long nowMs = clockMillis.getAsLong();
         Long last = relaunchedAt.get(j.id());
         if (last != null && nowMs - last < 10_000) return;
+        int sent = relaunches.getOrDefault(j.id(), 0);
+        if (sent >= MAX_RELAUNCHES) {
+            // the agent answers but does not take the job (it may have run it and forgotten the result): do not
+            // leave it RUNNING until its time limit; NODE_FAIL, or back to the queue, as any job its node lost
+            String node = j.nodeNames().get(0);
+            log.warn("event=job_not_taken job={} node={} launches={}", j.id(), node, sent + 1);
+            nodeFailed(j, "the agent of " + node + " did not take the job, launched " + (sent + 1) + " times");
+            return;
+        }
+        relaunches.put(j.id(), sent + 1);
         relaunchedAt.put(j.id(), nowMs);
         LaunchPlan lp = new LaunchPlan(j.row(), j, j.allocation(), j.nodeNames(), address(j.nodeNames().get(0)));
         launcher.execute(() -> launch(lp));
@@ -1242,6 +1255,7 @@ public final class ControllerLoop implements AutoCloseable {
             }
         }
         relaunchedAt.keySet().removeIf(id -> !runningJobs.containsKey(id));
+        relaunches.keySet().removeIf(id -> !runningJobs.containsKey(id));
         if (!preempting.isEmpty()) killPreempted(nowMs);
     }
 

@@ -40,12 +40,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * When the controller tells an agent to forget a job's result: only once the end it recorded from that result is
- * stored. An agent reports a result in every sync until it is acknowledged, so the same result often comes again
- * while its end is still being written; acknowledged then, a controller that crashed before the write would find
- * the job RUNNING, and the agent would no longer know it.
+ * The controller's loop and what agents report, with the agent played by the test through the hub: when a result
+ * is acknowledged, and what becomes of a job its agent never takes.
  */
-class ResultAckTest {
+class AgentReportsTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -85,32 +83,54 @@ class ResultAckTest {
         }
     }
 
-    @Test
-    void aResultReportedAgainWhileItsEndIsBeingStored_isAcknowledgedOnlyOnceStored() throws Exception {
-        Cluster cluster = Cluster.builder("t")
+    private Cluster cluster;
+    private ObjectMapper json;
+    private JdbcStore real;
+    private AgentHub hub;
+    private ControllerLoop loop;
+    private long seq;
+
+    /** A one-node cluster's loop on {@code store} (the SQLite store, or a wrapper of it) and {@code clock}. */
+    private void start(java.util.function.UnaryOperator<Store> store, java.util.function.LongSupplier clock) throws Exception {
+        cluster = Cluster.builder("t")
                 .node(new NodeSpec("n1", 4, 8000, 0, "", Set.of(), "g1", true, new PowerModel(100, 10, 20, 300)))
                 .partition("batch", List.of("n1"), 3600, 86400, Integer.MAX_VALUE, true, 1).build();
         ControllerConfig config = new ControllerConfig(dir, "", "127.0.0.1", 0, dir.resolve("ctl.sock"), cluster,
-                SchedulerConfig.parse("easy"), "key-0123456789abcdef", Duration.ofSeconds(30), Duration.ofMillis(200),
+                SchedulerConfig.parse("easy"), "key-0123456789abcdef", Duration.ofSeconds(300), Duration.ofMillis(200),
                 Duration.ofMillis(100), Duration.ofSeconds(1), 2, false, Set.of(), Site.NONE, 1);
-        JdbcStore real = JdbcStore.open(config.effectiveDbUrl());
+        real = JdbcStore.open(config.effectiveDbUrl());
         open.add(real::close);
-        HeldEnds writes = new HeldEnds();
-        ObjectMapper json = Controller.mapper();
-        AgentHub hub = new AgentHub(timer, 200, 60_000);
-        ControllerLoop loop = new ControllerLoop(config, writes.wrap(real), hub, json, System::currentTimeMillis, "http://127.0.0.1:1");
+        json = Controller.mapper();
+        hub = new AgentHub(timer, 200, 60_000);
+        loop = new ControllerLoop(config, store.apply(real), hub, json, clock, "http://127.0.0.1:1");
         open.add(loop::close);
         loop.start();
         loop.register(new NodeResources("n1", 4, 8000, List.of(), List.of(), "g1", "none", "test", "127.0.0.1")).get(10, TimeUnit.SECONDS);
-        JobSubmission s = json.readValue("{\"script\":\"#!/bin/sh\\ntrue\\n\",\"submitDir\":\"/tmp\"}", JobSubmission.class);
-        JobFactory.Prepared p = new JobFactory(cluster, Site.NONE, json).prepare(s, new Identity("root", 0, 0, true, "test"),
-                System.currentTimeMillis() / 1000);
-        long id = loop.submit(p, Map.of()).get(10, TimeUnit.SECONDS).jobId();
+    }
 
-        long seq = 0;
+    private long submit(long nowSeconds) throws Exception {
+        JobSubmission s = json.readValue("{\"script\":\"#!/bin/sh\\ntrue\\n\",\"submitDir\":\"/tmp\"}", JobSubmission.class);
+        JobFactory.Prepared p = new JobFactory(cluster, Site.NONE, json).prepare(s, new Identity("root", 0, 0, true, "test"), nowSeconds);
+        return loop.submit(p, Map.of()).get(10, TimeUnit.SECONDS).jobId();
+    }
+
+    /** The agent's sync: running nothing, these results. */
+    private AgentCommands sync(JobOutcome... results) throws Exception {
+        return hub.poll("n1", new AgentSync("n1", "boot", ++seq, List.of(), List.of(results))).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aResultReportedAgainWhileItsEndIsBeingStored_isAcknowledgedOnlyOnceStored() throws Exception {
+        // an agent reports a result in every sync until it is acknowledged, so the same result often comes again
+        // while its end is being written; acknowledged then, a controller that crashed before the write would
+        // find the job RUNNING, and the agent would no longer know it
+        HeldEnds writes = new HeldEnds();
+        start(writes::wrap, System::currentTimeMillis);
+        long id = submit(System.currentTimeMillis() / 1000);
+
         LaunchRequest launch = null;
         for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); launch == null && System.nanoTime() < deadline; ) {
-            AgentCommands c = hub.poll("n1", new AgentSync("n1", "boot", ++seq, List.of(), List.of())).get(10, TimeUnit.SECONDS);
+            AgentCommands c = sync();
             if (!c.launch().isEmpty()) launch = c.launch().getFirst();
         }
         assertThat(launch).as("the job's launch").isNotNull();
@@ -132,9 +152,36 @@ class ResultAckTest {
         writes.release.complete(null);
         List<Long> acked = new ArrayList<>();
         for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); !acked.contains(id) && System.nanoTime() < deadline; ) {
-            acked.addAll(hub.poll("n1", new AgentSync("n1", "boot", ++seq, List.of(), List.of(done))).get(10, TimeUnit.SECONDS).ackResults());
+            acked.addAll(sync(done).ackResults());
         }
         assertThat(acked).as("acknowledged once stored").contains(id);
         assertThat(real.job(id).orElseThrow().state()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void aJobTheAgentNeverTakes_isLaunchedAFewTimesThenEndsNodeFail() throws Exception {
+        // the agent syncs all along but never lists the job (it ran it once, and its result is lost): the job must
+        // not stay RUNNING until its time limit
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_800_000_000_000L);
+        start(s -> s, clock::get);
+        long id = submit(clock.get() / 1000);
+        long t0 = clock.get();
+        int launches = 0;
+        String state = "";
+        for (int step = 0; step < 200 && !state.equals("NODE_FAIL"); step++) {
+            clock.addAndGet(1_000);
+            // (the hub repeats a launch in each answer until the agent lists the job: what counts is the loop's give-up)
+            launches += (int) sync().launch().stream().filter(l -> l.jobId() == id).count();
+            loop.report(new AgentSync("n1", "boot", ++seq, List.of(), List.of()));
+            loop.call(() -> null).get(10, TimeUnit.SECONDS);
+            state = real.job(id).map(JobRow::state).orElse("");
+        }
+        long after = (clock.get() - t0) / 1000;
+
+        assertThat(state).isEqualTo("NODE_FAIL");
+        assertThat(launches).as("launches sent").isPositive();
+        // sent again every 10 s from 10 s after its start (a pass or two after the submission), given up at the try after the last
+        assertThat(after).as("seconds until given up").isBetween(10L + 10L * ControllerLoop.MAX_RELAUNCHES, 20L + 10L * ControllerLoop.MAX_RELAUNCHES);
+        assertThat(real.job(id).orElseThrow().reason()).contains("did not take the job");
     }
 }
