@@ -158,8 +158,32 @@ class MultiProcessIT {
         await(Duration.ofSeconds(60), () -> state(longJob), "COMPLETED"::equals, "the running job completing after the restart");
         assertThat(Files.readString(mark).strip()).isEqualTo("done");
         for (long id : new ArrayList<>(acked)) {
-            await(Duration.ofSeconds(120), () -> state(id), s -> s.equals("COMPLETED"), "job " + id + " completing");
+            try {
+                await(Duration.ofSeconds(120), () -> state(id), s -> s.equals("COMPLETED"), "job " + id + " completing");
+            } catch (AssertionError e) {
+                String lines;
+                try {
+                    lines = logLinesOf(id);
+                } catch (Exception x) {
+                    lines = "(the logs could not be read: " + x + ")";
+                }
+                throw new AssertionError(e.getMessage() + "\n" + lines, e);
+            }
         }
+    }
+
+    /** What the controllers' and agents' logs say of a job (for a failure's message). */
+    String logLinesOf(long id) throws Exception {
+        StringBuilder b = new StringBuilder();
+        java.util.regex.Pattern mention = java.util.regex.Pattern.compile("job[=_]" + id + "\\b");
+        try (var logs = Files.list(dir)) {
+            for (Path log : logs.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                for (String line : Files.readAllLines(log)) {
+                    if (mention.matcher(line).find()) b.append(log.getFileName()).append(": ").append(line).append('\n');
+                }
+            }
+        }
+        return b.isEmpty() ? "(no log line names job " + id + ")" : b.toString();
     }
 
     @Test
