@@ -485,7 +485,7 @@ abstract class AgentJobsTest {
 
         ctl.launchAgain(r);
         JobOutcome o = ctl.awaitResult(id, WAIT);
-        ctl.launchAgain(r);   // after the result was acknowledged
+        ctl.launchAgain(r);   // after the result was acknowledged: its result is reported again, the job not run again
         Thread.sleep(1_000);
 
         assertThat(o.state()).isEqualTo(JobOutcome.COMPLETED);
