@@ -963,38 +963,46 @@ public final class ControllerLoop implements AutoCloseable {
 
     private void launch(LaunchPlan lp) {
         try {
-            Store.JobScript script = store.script(lp.row().id()).orElseThrow(() -> new IllegalStateException("no script stored"));
-            Map<String, String> exported = json.readValue(script.envJson(), new TypeReference<LinkedHashMap<String, String>>() { });
-            Map<String, String> env = jobEnvironment(lp.row(), lp.job(), lp.allocation(), lp.nodes(), exported, lp.masterAddr());
-            Allocation a = lp.allocation();
-            JobRow row = lp.row();
-            List<Integer> cpus = new ArrayList<>();
-            long[] coreIds = a.coreIds(0);
-            for (int w = 0; w < coreIds.length; w++) {
-                long x = coreIds[w];
-                while (x != 0) {
-                    cpus.add((w << 6) + Long.numberOfTrailingZeros(x));
-                    x &= x - 1;
-                }
-            }
-            List<Integer> gpus = new ArrayList<>();
-            long g = a.gpuMask(0);
-            while (g != 0) {
-                gpus.add(Long.numberOfTrailingZeros(g));
-                g &= g - 1;
-            }
-            LaunchRequest req = new LaunchRequest(row.id(), row.user(), row.uid(), row.gid(), script.script(), row.workDir(), env,
-                    row.stdoutPath(), row.stderrPath(), "", lp.job().options().appendOutput(), cpus, a.memMb(0), gpus,
-                    row.timeLimit(), config.killGraceSeconds(), row.name(), row.arrayJobId(), row.arrayTaskId(),
-                    Hostlist.compress(lp.nodes()), 0);
-            hub.launch(lp.nodes().get(0), req);
+            hub.launch(lp.nodes().get(0), launchRequest(lp));
         } catch (Exception e) {
-            log.error("event=launch_failed job={} error={}", lp.row().id(), e.toString());
-            execute(() -> {
-                ServerJob j = runningJobs.get(lp.row().id());
-                if (j != null) endRunning(j, JobState.FAILED, "launch failed: " + e.getMessage(), 1, 0, nowSeconds());
-            });
+            launchFailed(lp, e);
         }
+    }
+
+    private void launchFailed(LaunchPlan lp, Exception e) {
+        log.error("event=launch_failed job={} error={}", lp.row().id(), e.toString());
+        execute(() -> {
+            ServerJob j = runningJobs.get(lp.row().id());
+            if (j != null) endRunning(j, JobState.FAILED, "launch failed: " + e.getMessage(), 1, 0, nowSeconds());
+        });
+    }
+
+    /** What the agent of the job's first node is told to run (reads the job's script from the store). */
+    private LaunchRequest launchRequest(LaunchPlan lp) throws Exception {
+        Store.JobScript script = store.script(lp.row().id()).orElseThrow(() -> new IllegalStateException("no script stored"));
+        Map<String, String> exported = json.readValue(script.envJson(), new TypeReference<LinkedHashMap<String, String>>() { });
+        Map<String, String> env = jobEnvironment(lp.row(), lp.job(), lp.allocation(), lp.nodes(), exported, lp.masterAddr());
+        Allocation a = lp.allocation();
+        JobRow row = lp.row();
+        List<Integer> cpus = new ArrayList<>();
+        long[] coreIds = a.coreIds(0);
+        for (int w = 0; w < coreIds.length; w++) {
+            long x = coreIds[w];
+            while (x != 0) {
+                cpus.add((w << 6) + Long.numberOfTrailingZeros(x));
+                x &= x - 1;
+            }
+        }
+        List<Integer> gpus = new ArrayList<>();
+        long g = a.gpuMask(0);
+        while (g != 0) {
+            gpus.add(Long.numberOfTrailingZeros(g));
+            g &= g - 1;
+        }
+        return new LaunchRequest(row.id(), row.user(), row.uid(), row.gid(), script.script(), row.workDir(), env,
+                row.stdoutPath(), row.stderrPath(), "", lp.job().options().appendOutput(), cpus, a.memMb(0), gpus,
+                row.timeLimit(), config.killGraceSeconds(), row.name(), row.arrayJobId(), row.arrayTaskId(),
+                Hostlist.compress(lp.nodes()), 0);
     }
 
     // ------------------------------------------------------------------ job ends
@@ -1206,13 +1214,24 @@ public final class ControllerLoop implements AutoCloseable {
             // leave it RUNNING until its time limit; NODE_FAIL, or back to the queue, as any job its node lost
             String node = j.nodeNames().get(0);
             log.warn("event=job_not_taken job={} node={} launches={}", j.id(), node, sent + 1);
+            hub.gone(node, j.id());   // no more repeats of its launch
             nodeFailed(j, "the agent of " + node + " did not take the job, launched " + (sent + 1) + " times");
             return;
         }
         relaunches.put(j.id(), sent + 1);
         relaunchedAt.put(j.id(), nowMs);
         LaunchPlan lp = new LaunchPlan(j.row(), j, j.allocation(), j.nodeNames(), address(j.nodeNames().get(0)));
-        launcher.execute(() -> launch(lp));
+        launcher.execute(() -> {
+            try {
+                LaunchRequest req = launchRequest(lp);
+                // queued from the loop: not once the job has ended or been given up meanwhile (it would be repeated for ever)
+                execute(() -> {
+                    if (runningJobs.get(j.id()) == j && !Boolean.TRUE.equals(launchConfirmed.get(j.id()))) hub.launch(lp.nodes().get(0), req);
+                });
+            } catch (Exception e) {
+                launchFailed(lp, e);
+            }
+        });
     }
 
     private void tick(long nowMs) {

@@ -60,6 +60,12 @@ public final class StepCoordinator {
      * ends as the job's end says (CANCELLED).
      */
     private final Map<Long, Ending> ending = new HashMap<>();
+    /**
+     * Steps whose end is being stored, by key: a node that reports its outcome again meanwhile is acknowledged
+     * once the end is stored, not before (a crash before the write would find the step RUNNING, and the node
+     * would no longer know its outcome: the step would end NODE_FAIL although its tasks ended well).
+     */
+    private final Map<String, CompletableFuture<Void>> unsettledEnds = new HashMap<>();
 
     private record Ending(JobSteps steps, String state, String why, long deadline) {}
 
@@ -209,17 +215,19 @@ public final class StepCoordinator {
         for (StepOutcome o : results) {
             reported.add(o.key());
             ServerStep s = find(o.jobId(), o.stepId());
-            if (s == null || !s.nodes().contains(node) || s.outcomes.containsKey(node)) {
-                hub.stepAck(node, o.key());
+            if (s == null || !s.nodes().contains(node)) {
+                // ended (its ack lost or on its way) or not this node's: forget it, once an end under way is stored
+                CompletableFuture<Void> end = unsettledEnds.get(o.key());
+                if (end == null) hub.stepAck(node, o.key());
+                else end.whenComplete((v, err) -> hub.stepAck(node, o.key()));
                 continue;
             }
+            // an outcome is acknowledged only when the step's end is stored (below, or in end()): until then the
+            // node keeps it and reports it again, so a controller restarted meanwhile still learns it
+            if (s.outcomes.containsKey(node)) continue;
             s.outcomes.put(node, o);
             hub.stepConfirmed(node, o.key());
-            if (s.allReported()) {
-                end(s, "", "", nowSeconds);
-            } else {
-                hub.stepAck(node, o.key());
-            }
+            if (s.allReported()) end(s, "", "", nowSeconds);
         }
         for (String key : running) {
             int dot = key.indexOf('.');
@@ -296,9 +304,13 @@ public final class StepCoordinator {
         Map<String, String> acks = new LinkedHashMap<>();
         for (String n : s.outcomes.keySet()) acks.put(n, s.key());
         for (String n : s.nodes()) hub.stepLaunchDone(n, s.key());
-        store.saveSteps(List.of(s.row(finalState, Math.max(end, s.startTime)))).whenComplete((v, err) -> {
-            if (err != null) log.error("event=step_store_failed step={} error={}", s.key(), err.toString());
+        CompletableFuture<Void> stored = store.saveSteps(List.of(s.row(finalState, Math.max(end, s.startTime))));
+        String key = s.key();
+        unsettledEnds.put(key, stored);
+        stored.whenComplete((v, err) -> {
+            if (err != null) log.error("event=step_store_failed step={} error={}", key, err.toString());
             acks.forEach(hub::stepAck);
+            onLoop.accept(() -> unsettledEnds.remove(key, stored));
         });
     }
 

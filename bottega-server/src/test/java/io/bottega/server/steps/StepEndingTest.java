@@ -1,6 +1,7 @@
 package io.bottega.server.steps;
 
 import io.bottega.api.StepView;
+import io.bottega.api.agent.AgentSync;
 import io.bottega.api.agent.JobOutcome;
 import io.bottega.api.agent.StepOutcome;
 import io.bottega.server.Controller;
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** How a job's end ends its steps, when some of their nodes have not reported yet. */
+/** How a job's end ends its steps, when some of their nodes have not reported yet; when nodes may forget their outcomes. */
 class StepEndingTest {
     private static final long JOB = 7;
     private static final long KILL_GRACE = 2;
@@ -33,12 +34,14 @@ class StepEndingTest {
     private JdbcStore store;
     private ScheduledExecutorService timer;
     private StepCoordinator steps;
+    private AgentHub hub;
 
     @BeforeEach
     void setUp() {
         store = JdbcStore.open("jdbc:sqlite:" + dir.resolve("steps.db"));
         timer = Executors.newSingleThreadScheduledExecutor();
-        steps = new StepCoordinator(store, new AgentHub(timer, 60_000, 60_000), Controller.mapper(), KILL_GRACE, Runnable::run);
+        hub = new AgentHub(timer, 200, 60_000);   // a sync with nothing to say is answered after 0.2 s
+        steps = new StepCoordinator(store, hub, Controller.mapper(), KILL_GRACE, Runnable::run);
         store.insertJobs(List.of(jobRow()), List.of()).join();
     }
 
@@ -107,5 +110,29 @@ class StepEndingTest {
         steps.jobEnded(JOB, "CANCELLED", "", 101);
 
         assertThat(stored(s.stepId()).state()).isEqualTo("CANCELLED");
+    }
+
+    /** The step acknowledgements the hub has for a node that syncs reporting {@code results}. */
+    private List<String> acksFor(String node, List<StepOutcome> results) throws Exception {
+        AgentSync sync = new AgentSync(node, "boot", 1, List.of(), List.of(), List.of(), results);
+        return hub.poll(node, sync).get(10, TimeUnit.SECONDS).stepAcks();
+    }
+
+    @Test
+    void aNodesOutcome_isAcknowledgedOnlyOnceTheStepsEndIsStored() throws Exception {
+        // acknowledged before, the node forgets it; a controller restarted before the step's end would find the
+        // step RUNNING, the node neither running nor reporting it, and end it NODE_FAIL although its tasks ended well
+        StepView s = twoNodeStep();
+        String key = JOB + "." + s.stepId();
+        StepOutcome n1 = outcome(s.stepId(), JobOutcome.COMPLETED);
+        steps.report("n1", List.of(), List.of(n1), 101);
+        steps.report("n1", List.of(), List.of(n1), 102);   // reported again: still not stored
+        assertThat(acksFor("n1", List.of(n1))).doesNotContain(key);
+
+        steps.report("n2", List.of(), List.of(outcome(s.stepId(), JobOutcome.COMPLETED)), 103);
+        assertThat(stored(s.stepId()).state()).isEqualTo("COMPLETED");
+        List<String> acked = new java.util.ArrayList<>();
+        for (int i = 0; i < 50 && !acked.contains(key); i++) acked.addAll(acksFor("n1", List.of(n1)));
+        assertThat(acked).contains(key);
     }
 }
