@@ -156,11 +156,16 @@ final class Profile {
     private void add(int node, long from, long to, int dc, int dg, long dm) {
         if (from < now) from = now;
         if (to <= from) return;
+        // a take at or after the node's last breakpoint: the index can update the node's entries in place
+        boolean after = isTouched(node) && from >= times[node][len[node] - 1];
         touch(node);
         int i = split(node, from);
         int j = to == INF ? len[node] : split(node, to);
         long[] t = times[node];
-        if (index != null) index.changed(node, dc > 0 || dg > 0 || dm > 0, ownGiveBack);
+        if (index != null) {
+            if (dc > 0 || dg > 0 || dm > 0) index.changed(node, true, ownGiveBack);
+            else index.taken(node, i, from, to, -dc, -dg, after);
+        }
         for (int k = i; k < j; k++) {
             fc[node][k] += dc;
             fg[node][k] += dg;

@@ -27,7 +27,9 @@ import java.util.Map;
  * decides which nodes are read, never what is chosen, so a search gives what a scan of every node gives.
  *
  * <p>Kept up to date lazily: taking resources (a reservation) can only delay starts, so a leaf computed before
- * stays a lower bound; the node is marked and its leaf recomputed when a search reaches it. Giving resources
+ * stays a lower bound; the node is marked and its leaf recomputed when a search reaches it — unless the take is at
+ * or after the node's last breakpoint, where it only cuts the final free stretch of some levels and the leaf is
+ * made exact at once (see {@link #taken}). Giving resources
  * back (a reservation moved, an advance reservation's window opened for its own jobs) recomputes the leaf before
  * the next search — except a job's own reservation, given back for the job to look for a better one: its nodes
  * are read exactly by that search, and recomputed after only if the job leaves them (it mostly takes the same
@@ -262,6 +264,60 @@ final class StartIndex {
         }
     }
 
+    /**
+     * The profile took {@code cores} and {@code gpus} of the node over [from, to) ({@code i}: the breakpoint at from,
+     * the profile's values not yet changed). A take leaves every entry a lower bound, so the node is marked, to be
+     * recomputed when a search reaches it — except where its entries can be made exact at once: a take of none of
+     * its class's bottleneck changes none of them, and a take at or after the node's last breakpoint ({@code after})
+     * only cuts the final stretch of the levels it brings below their threshold, at from until to (how a first pass
+     * books most nodes: each reservation after the ones before). Then only the entries of that stretch move.
+     */
+    void taken(int node, int i, long from, long to, int cores, int gpus, boolean after) {
+        if (!built) return;
+        NodeClass c = classes[classOf[node]];
+        int units = c.byGpus ? gpus : cores;
+        if (units == 0) return;
+        if (!after || dirty[node] || stale[node] || (ownCount > 0 && own(node)) || !cutFinal(c, node, i, from, to, units)) {
+            changed(node, false, false);
+        }
+    }
+
+    /** Cuts the final stretch of the levels a take at or after the node's last breakpoint brings below their threshold. */
+    private boolean cutFinal(NodeClass c, int node, int i, long from, long to, int units) {
+        Profile p = profile;
+        int[] free = c.byGpus ? p.fg[node] : p.fc[node];
+        long[] ts = p.times[node];
+        int last = free[i];
+        int before = c.levelsUpTo(last), during = c.levelsUpTo(last - units);
+        if (during >= before) return true;
+        int pos = posOf[node];
+        int w = c.width();
+        int leafAt = (c.leaves + pos) * w;
+        int[] tree = c.tree;
+        if (oldLeaf.length < w) {
+            oldLeaf = new int[w];
+            changedEntries = new int[w];
+        }
+        System.arraycopy(tree, leafAt, oldLeaf, 0, w);
+        int newStart = to == INF ? NONE : rel(to);
+        for (int l = during; l < before; l++) {
+            int th = c.thresholds[l];
+            int k = i - 1;
+            while (k >= 0 && free[k] >= th) k--;
+            long h = ts[k + 1]; // where the level's final stretch begins
+            int rh = rel(h);
+            if (rh >= NONE - 1) {
+                System.arraycopy(oldLeaf, 0, tree, leafAt, w);
+                return false; // too far to tell the stretch's entries apart: recomputed when reached
+            }
+            int g = from > h ? octave(from - h) : -1; // what is left before from counts for durations up to g
+            int off = leafAt + l * octaves;
+            for (int o = g + 1; o < octaves; o++) if (tree[off + o] == rh) tree[off + o] = newStart;
+        }
+        propagate(c, pos, w);
+        return true;
+    }
+
     /** The nodes of the searching job's own reservation, given back (at most a few). */
     private int[] ownNodes = new int[16];
     /** Whether each of them was marked before its job gave the reservation back (the same slot taken again: as before). */
@@ -325,6 +381,13 @@ final class StartIndex {
         System.arraycopy(tree, leafAt, oldLeaf, 0, w);
         leaf(c, pos);
         dirty[node] = false;
+        propagate(c, pos, w);
+    }
+
+    /** Carries the entries of a leaf that differ from {@link #oldLeaf} up its tree, as far as they change. */
+    private void propagate(NodeClass c, int pos, int w) {
+        int[] tree = c.tree;
+        int leafAt = (c.leaves + pos) * w;
         int n = 0;
         for (int i = 0; i < w; i++) if (tree[leafAt + i] != oldLeaf[i]) changedEntries[n++] = i;
         for (int v = (c.leaves + pos) >> 1; v >= 1 && n > 0; v >>= 1) {
