@@ -94,6 +94,8 @@ final class StartIndex {
         final long[] mask;
         final int octaves;
         final int[] levelsOf;
+        /** Per tree node, the flush of {@link #pendingUp} that last reached it. */
+        int[] upMark;
 
         NodeClass(int[] nodes, boolean byGpus, int[] thresholds, int words, int octaves) {
             this.nodes = nodes;
@@ -135,6 +137,7 @@ final class StartIndex {
         posOf = new int[n];
         dirty = new boolean[n];
         stale = new boolean[n];
+        pendingUp = new boolean[n];
         seen = new int[n];
         long longest = 1;
         for (var partition : cluster.partitions()) longest = Math.max(longest, partition.maxTimeLimit());
@@ -197,6 +200,8 @@ final class StartIndex {
     /** Forgets everything: the profile was reset. */
     void invalidate() {
         built = false;
+        for (int i = 0; i < pendingCount; i++) pendingUp[pendingNodes[i]] = false;
+        pendingCount = 0;
         ownCount = 0;
         earlier.clear();
         for (int i = 0; i < staleCount; i++) stale[staleNodes[i]] = false;
@@ -314,8 +319,72 @@ final class StartIndex {
             int off = leafAt + l * octaves;
             for (int o = g + 1; o < octaves; o++) if (tree[off + o] == rh) tree[off + o] = newStart;
         }
-        propagate(c, pos, w);
+        if (!pendingUp[node]) {
+            pendingUp[node] = true;
+            if (pendingCount == pendingNodes.length) pendingNodes = Arrays.copyOf(pendingNodes, pendingCount * 2);
+            pendingNodes[pendingCount++] = node;
+        }
         return true;
+    }
+    /**
+     * Nodes whose leaf a take changed in place and whose tree above has not been told yet: the entries above are
+     * lower than they should be until then, still lower bounds. Carried up together before the next search, so
+     * the nodes of one reservation share the work on their common ancestors.
+     */
+    private boolean[] pendingUp;
+    private int[] pendingNodes = new int[64];
+    private int pendingCount;
+    private int upGen;
+    private int[] upCur = new int[64];
+    private int[] upNext = new int[64];
+
+    /** Carries the leaves of {@link #pendingNodes} up their trees, each inner node once a level. */
+    private void flushUp() {
+        if (++upGen == 0) {
+            for (NodeClass c : classes) if (c.upMark != null) Arrays.fill(c.upMark, 0);
+            upGen = 1;
+        }
+        for (int ci = 0; ci < classes.length; ci++) {
+            NodeClass c = classes[ci];
+            int m = 0;
+            for (int i = 0; i < pendingCount; i++) {
+                int node = pendingNodes[i];
+                if (classOf[node] != ci) continue;
+                if (m == upCur.length) upCur = Arrays.copyOf(upCur, m * 2);
+                upCur[m++] = c.leaves + posOf[node];
+            }
+            if (m == 0) continue;
+            if (c.upMark == null) c.upMark = new int[2 * c.leaves];
+            int w = c.width();
+            int[] tree = c.tree;
+            while (m > 0) {
+                int k = 0;
+                for (int i = 0; i < m; i++) {
+                    int v = upCur[i] >> 1;
+                    if (v < 1 || c.upMark[v] == upGen) continue;
+                    c.upMark[v] = upGen;
+                    int a = 2 * v * w, b = a + w, o = v * w;
+                    boolean changed = false;
+                    for (int e = 0; e < w; e++) {
+                        int x = Math.min(tree[a + e], tree[b + e]);
+                        if (tree[o + e] != x) {
+                            tree[o + e] = x;
+                            changed = true;
+                        }
+                    }
+                    if (changed) {
+                        if (k == upNext.length) upNext = Arrays.copyOf(upNext, k * 2);
+                        upNext[k++] = v;
+                    }
+                }
+                int[] t = upCur;
+                upCur = upNext;
+                upNext = t;
+                m = k;
+            }
+        }
+        for (int i = 0; i < pendingCount; i++) pendingUp[pendingNodes[i]] = false;
+        pendingCount = 0;
     }
 
     /** The nodes of the searching job's own reservation, given back (at most a few). */
@@ -469,7 +538,10 @@ final class StartIndex {
      */
     private boolean prepare(Demand d, long[] elig, int lo, int hi, int perNode) {
         if (!built) build();
-        else if (staleCount > 0) flushStale();
+        else {
+            if (pendingCount > 0) flushUp();
+            if (staleCount > 0) flushStale();
+        }
         boolean any = false;
         for (int ci = 0; ci < classes.length; ci++) {
             NodeClass c = classes[ci];
