@@ -326,6 +326,7 @@ final class StartIndex {
         }
         return true;
     }
+
     /**
      * Nodes whose leaf a take changed in place and whose tree above has not been told yet: the entries above are
      * lower than they should be until then, still lower bounds. Carried up together before the next search, so
