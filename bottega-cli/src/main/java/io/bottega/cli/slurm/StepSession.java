@@ -164,6 +164,12 @@ final class StepSession implements AutoCloseable {
             c.socket.setSoTimeout(0);
             synchronized (nodes) {
                 nodes.add(c);
+                if (killed) {
+                    // --kill-on-bad-exit fired before this node's tasks connected (a task elsewhere failed at once):
+                    // they are killed too, or they would run on to their end
+                    byte[] b = StepIo.ints(9);
+                    c.send(StepIo.SIGNAL, -1, b, 0, b.length);
+                }
             }
             hello = true;
             allConnected.countDown();

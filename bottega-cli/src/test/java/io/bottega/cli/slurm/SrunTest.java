@@ -7,6 +7,7 @@ import io.bottega.api.json.JsonReader;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.RecordComponent;
@@ -139,6 +140,37 @@ class SrunTest {
             node(s, "not-the-key", 0, "evil", "0", frame(StepIo.STDOUT, 0, "injected\n"), exit(0, 0));
             assertThat(s.awaitConnected(300)).isFalse();
             assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        }
+    }
+
+    @Test
+    void session_killOnBadExit_killsANodeThatConnectsAfterTheFailure() throws Exception {
+        // a task that fails at once on one node can end before another node's tasks have connected: those must be
+        // killed when they do, or they run on to their end (ParallelJobsIT saw `sleep 60` survive so under load)
+        try (StepSession s = new StepSession(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, false)) {
+            s.expect(2, 2);
+            s.killOnBadExit(true);
+            try (Socket first = new Socket(InetAddress.getLoopbackAddress(), s.port())) {
+                DataOutputStream out = new DataOutputStream(first.getOutputStream());
+                StepIo.write(out, StepIo.HELLO, -1, (s.key() + "\n0\nn1\n0").getBytes(StandardCharsets.UTF_8));
+                out.write(exit(0, 3));
+                out.flush();
+                DataInputStream in = new DataInputStream(first.getInputStream());
+                StepIo.Frame kill = StepIo.read(in);   // the failing node is told to kill what is left of its tasks
+                assertThat(kill.type()).isEqualTo(StepIo.SIGNAL);
+
+                try (Socket late = new Socket(InetAddress.getLoopbackAddress(), s.port())) {
+                    DataOutputStream lout = new DataOutputStream(late.getOutputStream());
+                    StepIo.write(lout, StepIo.HELLO, -1, (s.key() + "\n1\nn2\n1").getBytes(StandardCharsets.UTF_8));
+                    lout.flush();
+                    late.setSoTimeout(5_000);
+                    StepIo.Frame f = StepIo.read(new DataInputStream(late.getInputStream()));
+                    assertThat(f).as("a frame for the late node").isNotNull();
+                    assertThat(f.type()).isEqualTo(StepIo.SIGNAL);
+                    assertThat(f.intAt(0)).isEqualTo(9);
+                }
+            }
         }
     }
 }
