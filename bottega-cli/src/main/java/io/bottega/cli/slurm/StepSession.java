@@ -165,8 +165,8 @@ final class StepSession implements AutoCloseable {
             synchronized (nodes) {
                 nodes.add(c);
                 if (killed) {
-                    // --kill-on-bad-exit fired before this node's tasks connected (a task elsewhere failed at once):
-                    // they are killed too, or they would run on to their end
+                    // the step was killed (--kill-on-bad-exit: a task elsewhere failed at once; ^C three times; the
+                    // allocation revoked) before this node's tasks connected: they are killed too, or they would run on
                     byte[] b = StepIo.ints(9);
                     c.send(StepIo.SIGNAL, -1, b, 0, b.length);
                 }
@@ -318,10 +318,11 @@ final class StepSession implements AutoCloseable {
         }
     }
 
-    /** Sends a signal to every task of the step. */
+    /** Sends a signal to every task of the step; SIGKILL also to the nodes that connect later. */
     void signal(int sig) {
         byte[] b = StepIo.ints(sig);
         synchronized (nodes) {
+            if (sig == 9) killed = true;   // a node that connects later is killed as it comes (see readNode)
             for (NodeConn c : nodes) c.send(StepIo.SIGNAL, -1, b, 0, b.length);
         }
     }

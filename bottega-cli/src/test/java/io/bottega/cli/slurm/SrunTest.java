@@ -173,4 +173,24 @@ class SrunTest {
             }
         }
     }
+
+    @Test
+    void session_killedBeforeANodeConnects_killsItWhenItDoes() throws Exception {
+        // ^C three times, or the allocation revoked, while a node's tasks are still starting
+        try (StepSession s = new StepSession(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, false)) {
+            s.expect(1, 1);
+            s.signal(9);
+            try (Socket late = new Socket(InetAddress.getLoopbackAddress(), s.port())) {
+                DataOutputStream out = new DataOutputStream(late.getOutputStream());
+                StepIo.write(out, StepIo.HELLO, -1, (s.key() + "\n0\nn1\n0").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                late.setSoTimeout(5_000);
+                StepIo.Frame f = StepIo.read(new DataInputStream(late.getInputStream()));
+                assertThat(f).as("a frame for the node").isNotNull();
+                assertThat(f.type()).isEqualTo(StepIo.SIGNAL);
+                assertThat(f.intAt(0)).isEqualTo(9);
+            }
+        }
+    }
 }
