@@ -160,16 +160,7 @@ class SrunTest {
                 StepIo.Frame kill = StepIo.read(in);   // the failing node is told to kill what is left of its tasks
                 assertThat(kill.type()).isEqualTo(StepIo.SIGNAL);
 
-                try (Socket late = new Socket(InetAddress.getLoopbackAddress(), s.port())) {
-                    DataOutputStream lout = new DataOutputStream(late.getOutputStream());
-                    StepIo.write(lout, StepIo.HELLO, -1, (s.key() + "\n1\nn2\n1").getBytes(StandardCharsets.UTF_8));
-                    lout.flush();
-                    late.setSoTimeout(5_000);
-                    StepIo.Frame f = StepIo.read(new DataInputStream(late.getInputStream()));
-                    assertThat(f).as("a frame for the late node").isNotNull();
-                    assertThat(f.type()).isEqualTo(StepIo.SIGNAL);
-                    assertThat(f.intAt(0)).isEqualTo(9);
-                }
+                assertKilledOnConnect(s, 1, "n2", "1");
             }
         }
     }
@@ -181,16 +172,21 @@ class SrunTest {
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, false)) {
             s.expect(1, 1);
             s.signal(9);
-            try (Socket late = new Socket(InetAddress.getLoopbackAddress(), s.port())) {
-                DataOutputStream out = new DataOutputStream(late.getOutputStream());
-                StepIo.write(out, StepIo.HELLO, -1, (s.key() + "\n0\nn1\n0").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-                late.setSoTimeout(5_000);
-                StepIo.Frame f = StepIo.read(new DataInputStream(late.getInputStream()));
-                assertThat(f).as("a frame for the node").isNotNull();
-                assertThat(f.type()).isEqualTo(StepIo.SIGNAL);
-                assertThat(f.intAt(0)).isEqualTo(9);
-            }
+            assertKilledOnConnect(s, 0, "n1", "0");
+        }
+    }
+
+    /** A node that connects to the session now is told at once to kill its tasks (a SIGNAL 9 frame). */
+    private static void assertKilledOnConnect(StepSession s, int index, String name, String ranks) throws Exception {
+        try (Socket late = new Socket(InetAddress.getLoopbackAddress(), s.port())) {
+            DataOutputStream out = new DataOutputStream(late.getOutputStream());
+            StepIo.write(out, StepIo.HELLO, -1, (s.key() + "\n" + index + "\n" + name + "\n" + ranks).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            late.setSoTimeout(5_000);
+            StepIo.Frame f = StepIo.read(new DataInputStream(late.getInputStream()));
+            assertThat(f).as("a frame for node %s", name).isNotNull();
+            assertThat(f.type()).isEqualTo(StepIo.SIGNAL);
+            assertThat(f.intAt(0)).isEqualTo(9);
         }
     }
 }
