@@ -299,10 +299,7 @@ final class StartIndex {
         int w = c.width();
         int leafAt = (c.leaves + pos) * w;
         int[] tree = c.tree;
-        if (oldLeaf.length < w) {
-            oldLeaf = new int[w];
-            changedEntries = new int[w];
-        }
+        if (oldLeaf.length < w) oldLeaf = new int[w]; // (to restore the leaf if a level cannot be cut)
         System.arraycopy(tree, leafAt, oldLeaf, 0, w);
         int newStart = to == INF ? NONE : rel(to);
         for (int l = during; l < before; l++) {
@@ -443,10 +440,8 @@ final class StartIndex {
         int pos = posOf[node];
         int w = c.width();
         int leafAt = (c.leaves + pos) * w;
-        if (oldLeaf.length < w) {
-            oldLeaf = new int[w];
-            changedEntries = new int[w];
-        }
+        if (oldLeaf.length < w) oldLeaf = new int[w];
+        if (changedEntries.length < w) changedEntries = new int[w];
         int[] tree = c.tree;
         System.arraycopy(tree, leafAt, oldLeaf, 0, w);
         leaf(c, pos);

@@ -1199,16 +1199,18 @@ public final class ControllerLoop implements AutoCloseable {
         steps.report(n.name, sync.steps(), sync.stepResults(), nowMs / 1000);
     }
 
-    private final Map<Long, Long> relaunchedAt = new HashMap<>();
-    private final Map<Long, Integer> relaunches = new HashMap<>();
+    /** Launches sent again to jobs their agent does not list: when the last went, and how many so far. */
+    private record Relaunches(long lastAtMs, int sent) {}
+
+    private final Map<Long, Relaunches> relaunches = new HashMap<>();
     /** Launches sent again to an agent that syncs all along without ever listing the job, before the job is given up. */
     static final int MAX_RELAUNCHES = 5;
 
     private void relaunch(ServerJob j) {
         long nowMs = clockMillis.getAsLong();
-        Long last = relaunchedAt.get(j.id());
-        if (last != null && nowMs - last < 10_000) return;
-        int sent = relaunches.getOrDefault(j.id(), 0);
+        Relaunches before = relaunches.get(j.id());
+        if (before != null && nowMs - before.lastAtMs() < 10_000) return;
+        int sent = before == null ? 0 : before.sent();
         if (sent >= MAX_RELAUNCHES) {
             // the agent answers but does not take the job (it may have run it and forgotten the result): do not
             // leave it RUNNING until its time limit; NODE_FAIL, or back to the queue, as any job its node lost
@@ -1218,8 +1220,7 @@ public final class ControllerLoop implements AutoCloseable {
             nodeFailed(j, "the agent of " + node + " did not take the job, launched " + (sent + 1) + " times");
             return;
         }
-        relaunches.put(j.id(), sent + 1);
-        relaunchedAt.put(j.id(), nowMs);
+        relaunches.put(j.id(), new Relaunches(nowMs, sent + 1));
         LaunchPlan lp = new LaunchPlan(j.row(), j, j.allocation(), j.nodeNames(), address(j.nodeNames().get(0)));
         launcher.execute(() -> {
             try {
@@ -1273,7 +1274,6 @@ public final class ControllerLoop implements AutoCloseable {
                 endRunning(j, JobState.TIMEOUT, "TimeLimit (no report from the node)", 0, 9, now);
             }
         }
-        relaunchedAt.keySet().removeIf(id -> !runningJobs.containsKey(id));
         relaunches.keySet().removeIf(id -> !runningJobs.containsKey(id));
         if (!preempting.isEmpty()) killPreempted(nowMs);
     }
