@@ -412,6 +412,12 @@ final class Profile {
                 d.memFor(cluster, node, perNode), from, dur, ne, until);
     }
 
+    /**
+     * Where the last {@link #feasibleIntervals(int, int, int, long, long, long, int, long)} found the node's first
+     * feasible start at or after its {@code from}: exact when it gave an interval, else a lower bound (INF: none).
+     */
+    long firstFeasible;
+
     /** The same for a node (touched, and able to hold the tasks when empty) and what they need of it. */
     int feasibleIntervals(int node, int needC, int needG, long needM, long from, long dur, int ne, long until) {
         long[] ts = times[node];
@@ -421,16 +427,24 @@ final class Profile {
         int l = len[node];
         int i = indexAt(node, from);
         long start = -1;
+        int ne0 = ne;
+        firstFeasible = INF;
         for (int k = i; k < l; k++) {
             long segStart = Math.max(ts[k], from);
             long segEnd = k + 1 < l ? ts[k + 1] : INF;
             boolean ok = c[k] >= needC && g[k] >= needG && m[k] >= needM;
             if (ok) {
                 if (start < 0) {
-                    if (segStart > until) return ne;
+                    if (segStart > until) {
+                        if (ne == ne0) firstFeasible = segStart;
+                        break;
+                    }
                     start = segStart;
                 }
-                if (segEnd == INF) return event(ne, start, true);
+                if (segEnd == INF) {
+                    ne = event(ne, start, true);
+                    break;
+                }
             } else if (start >= 0) {
                 long last = segStart - dur; // latest start whose window ends by this bad stretch
                 if (last >= start) {
@@ -440,6 +454,7 @@ final class Profile {
                 start = -1;
             }
         }
+        if (ne > ne0) firstFeasible = events[ne0] >>> 1;
         return ne;
     }
 

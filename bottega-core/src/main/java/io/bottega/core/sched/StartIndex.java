@@ -232,12 +232,84 @@ final class StartIndex {
     }
 
     /**
-     * The last answer of each multi-node search this pass, with the {@code from} it was asked for and the count
-     * of give-backs then: while the profile only loses resources, the same search from as late or later cannot
-     * be answered earlier, so a repeated search starts its sweep there (jobs of the same shape are common: a
-     * conservative pass of 100,000 jobs makes ~28,000 multi-node searches of ~2,400 kinds).
+     * What each multi-node search of this pass learnt ({@link ShapeMemo}), kept while no resources are given back:
+     * while the profile only loses resources, the same search from as late or later cannot be answered earlier,
+     * so a repeated search starts its sweep at the last answer, and puts off the nodes the searches before it
+     * found infeasible (jobs of the same shape are common: a conservative pass of 100,000 jobs makes ~28,000
+     * multi-node searches of ~2,400 kinds).
      */
-    private final HashMap<UniformSearch, long[]> earlier = new HashMap<>();
+    private final HashMap<UniformSearch, ShapeMemo> earlier = new HashMap<>();
+
+    /**
+     * What the searches of one shape learnt: the last answer (and the {@code from} asked then), and for each node
+     * they read, where its first feasible start at or after the search's {@code from} was (or a lower bound of
+     * it), in seconds after {@link #origin}. While the profile only loses resources, no such start can come
+     * earlier, so a later search of the shape from as late or later puts the node off to there instead of reading
+     * it again (jobs of a shape reserve one after the other: the nodes the last one read but did not take mostly
+     * stay infeasible up to the next one's answer).
+     */
+    private static final class ShapeMemo {
+        long asked = Long.MIN_VALUE;
+        long answer = Long.MIN_VALUE;
+        long givenBack;
+        /** The latest {@code from} of a search that read nodes into {@link #bounds}: they hold for any search from then on. */
+        long readFrom = Long.MIN_VALUE;
+        final NodeBounds bounds = new NodeBounds();
+    }
+
+    /**
+     * Node → bound (seconds after {@link #origin}), open addressing with linear probing, each entry one long
+     * (node + 1 in the high half, the bound in the low one): a lookup reads one cache line.
+     */
+    static final class NodeBounds {
+        private long[] slots = new long[64];
+        private int size;
+
+        /** The bound of {@code node}, or -1. */
+        int get(int node) {
+            int mask = slots.length - 1;
+            long key = node + 1L;
+            for (int i = hash(node) & mask; ; i = (i + 1) & mask) {
+                long e = slots[i];
+                if (e == 0) return -1;
+                if (e >>> 32 == key) return (int) e;
+            }
+        }
+
+        void put(int node, int bound) {
+            if (2 * (size + 1) > slots.length) grow();
+            int mask = slots.length - 1;
+            long key = node + 1L;
+            for (int i = hash(node) & mask; ; i = (i + 1) & mask) {
+                long e = slots[i];
+                if (e == 0) size++;
+                else if (e >>> 32 != key) continue;
+                slots[i] = key << 32 | (bound & 0xFFFFFFFFL);
+                return;
+            }
+        }
+
+        void clear() {
+            if (size == 0) return;
+            Arrays.fill(slots, 0);
+            size = 0;
+        }
+
+        private void grow() {
+            long[] old = slots;
+            slots = new long[old.length * 2];
+            int mask = slots.length - 1;
+            for (long e : old) {
+                if (e == 0) continue;
+                int i = hash((int) (e >>> 32) - 1) & mask;
+                while (slots[i] != 0) i = (i + 1) & mask;
+                slots[i] = e;
+            }
+        }
+
+        private static int hash(int node) { return node * 0x9E3779B1 >>> 7; }
+    }
+
     /** Give-backs so far (a give-back can make any search's answer earlier). */
     private long givenBack;
 
@@ -687,8 +759,17 @@ final class StartIndex {
         }
         UniformSearch search = new UniformSearch(d, elig, lo, hi, perNode, nodes, dur);
         long asked = from;
-        long[] last = earlier.get(search); // {from, answer, give-backs then}
-        if (last != null && last[2] == givenBack && from >= last[0] && last[1] > from) from = last[1];
+        ShapeMemo memo = earlier.get(search);
+        if (memo == null) earlier.put(search, memo = new ShapeMemo());
+        if (memo.givenBack != givenBack) {
+            // resources came back since: what it learnt may be too late now
+            memo.givenBack = givenBack;
+            memo.answer = Long.MIN_VALUE;
+            memo.bounds.clear();
+        } else if (from >= memo.asked && memo.answer > from) from = memo.answer;
+        if (from < memo.readFrom) memo.bounds.clear(); // (nodes read from later: nothing said before that)
+        memo.readFrom = from;
+        NodeBounds bounds = memo.bounds;
         int oct = octave(dur);
         pushRoots(oct, from, INF - 1);
         Profile p = profile;
@@ -711,6 +792,15 @@ final class StartIndex {
             } else {
                 node = reachedCount >= nextSweep ? -1 : next(elig, lo, hi, oct, from, enough);
                 readFrom = lastKey; // no start on a node before its bound
+                if (node >= 0 && seen[node] != seenGen) {
+                    int r = bounds.get(node);
+                    long b = r < 0 ? -1 : r == NONE ? INF : origin + r;
+                    if (b > readFrom) {
+                        // an earlier search of the shape found no feasible start before b: put off to there
+                        if (b <= enough) push(b, classOf[node] << 24 | (classes[classOf[node]].leaves + posOf[node]));
+                        continue;
+                    }
+                }
             }
             if (node < 0) {
                 long x = peekKey();
@@ -719,7 +809,10 @@ final class StartIndex {
                 sorted = ne;
                 if (t < x) {
                     // (an instant past until may come from some of the nodes only: no lower bound for the next search)
-                    if (t <= until) earlier.put(search, new long[] {asked, t, givenBack});
+                    if (t <= until) {
+                        memo.asked = asked;
+                        memo.answer = t;
+                    }
                     return new long[] {t};
                 }
                 if (x == INF) return new long[] {INF};
@@ -736,6 +829,10 @@ final class StartIndex {
                 if (p.untouchedHolds(d, node, perNode)) always++;
             } else if (fitsEmpty[ci]) {
                 ne = p.feasibleIntervals(node, needCores[ci], needGpus[ci], needMem[ci], readFrom, dur, ne, enough);
+                long b = p.firstFeasible;
+                if (b > readFrom) bounds.put(node, b == INF ? NONE : rel(b));
+            } else {
+                bounds.put(node, NONE);
             }
         }
     }
