@@ -118,6 +118,13 @@ final class StartIndex {
 
         int width() { return thresholds.length * octaves; }
 
+        /**
+         * Where tree node {@code v}'s entries begin in {@link #tree}: a node and its sibling share a row, their
+         * entries interleaved (entry {@code e} of v at {@code row(v) + 2 * e}), so a step down the tree reads both
+         * children's bounds from one cache line.
+         */
+        int row(int v) { return ((v >> 1) * width() << 1) + (v & 1); }
+
         /** How many levels {@code units} free units reach (the thresholds at most units). */
         int levelsUpTo(int units) {
             if (units <= 0) return 0;
@@ -369,10 +376,10 @@ final class StartIndex {
         if (during >= before) return true;
         int pos = posOf[node];
         int w = c.width();
-        int leafAt = (c.leaves + pos) * w;
+        int leafAt = c.row(c.leaves + pos);
         int[] tree = c.tree;
         if (oldLeaf.length < w) oldLeaf = new int[w]; // (to restore the leaf if a level cannot be cut)
-        System.arraycopy(tree, leafAt, oldLeaf, 0, w);
+        for (int e = 0; e < w; e++) oldLeaf[e] = tree[leafAt + 2 * e];
         int newStart = to == INF ? NONE : rel(to);
         for (int l = during; l < before; l++) {
             int th = c.thresholds[l];
@@ -381,12 +388,12 @@ final class StartIndex {
             long h = ts[k + 1]; // where the level's final stretch begins
             int rh = rel(h);
             if (rh >= NONE - 1) {
-                System.arraycopy(oldLeaf, 0, tree, leafAt, w);
+                for (int e = 0; e < w; e++) tree[leafAt + 2 * e] = oldLeaf[e];
                 return false; // too far to tell the stretch's entries apart: recomputed when reached
             }
             int g = from > h ? octave(from - h) : -1; // what is left before from counts for durations up to g
-            int off = leafAt + l * octaves;
-            for (int o = g + 1; o < octaves; o++) if (tree[off + o] == rh) tree[off + o] = newStart;
+            int off = leafAt + 2 * l * octaves;
+            for (int o = g + 1; o < octaves; o++) if (tree[off + 2 * o] == rh) tree[off + 2 * o] = newStart;
         }
         if (!pendingUp[node]) {
             pendingUp[node] = true;
@@ -433,12 +440,12 @@ final class StartIndex {
                     int v = upCur[i] >> 1;
                     if (v < 1 || c.upMark[v] == upGen) continue;
                     c.upMark[v] = upGen;
-                    int a = 2 * v * w, b = a + w, o = v * w;
+                    int a = c.row(2 * v), o = c.row(v); // (the children side by side: a + 2e and a + 2e + 1)
                     boolean changed = false;
                     for (int e = 0; e < w; e++) {
-                        int x = Math.min(tree[a + e], tree[b + e]);
-                        if (tree[o + e] != x) {
-                            tree[o + e] = x;
+                        int x = Math.min(tree[a + 2 * e], tree[a + 2 * e + 1]);
+                        if (tree[o + 2 * e] != x) {
+                            tree[o + 2 * e] = x;
                             changed = true;
                         }
                     }
@@ -490,17 +497,21 @@ final class StartIndex {
         for (NodeClass c : classes) {
             int w = c.width();
             // leaves beyond the last node never hold a start; every other entry is written below
-            Arrays.fill(c.tree, (c.leaves + c.nodes.length) * w, 2 * c.leaves * w, NONE);
+            for (int v = c.leaves + c.nodes.length; v < 2 * c.leaves; v++) {
+                int r = c.row(v);
+                for (int e = 0; e < w; e++) c.tree[r + 2 * e] = NONE;
+            }
             for (int pos = 0; pos < c.nodes.length; pos++) leaf(c, pos);
-            for (int v = c.leaves - 1; v >= 1; v--) combine(c.tree, v, w);
+            for (int v = c.leaves - 1; v >= 1; v--) combine(c, v, w);
         }
         Arrays.fill(dirty, false); // (nothing is stale: changes are not recorded while the index is not built)
         built = true;
     }
 
-    private static void combine(int[] tree, int v, int w) {
-        int a = 2 * v * w, b = (2 * v + 1) * w, o = v * w;
-        for (int i = 0; i < w; i++) tree[o + i] = Math.min(tree[a + i], tree[b + i]);
+    private static void combine(NodeClass c, int v, int w) {
+        int[] tree = c.tree;
+        int a = c.row(2 * v), o = c.row(v);
+        for (int i = 0; i < w; i++) tree[o + 2 * i] = Math.min(tree[a + 2 * i], tree[a + 2 * i + 1]);
     }
 
     private int[] oldLeaf = new int[0];
@@ -511,11 +522,11 @@ final class StartIndex {
         NodeClass c = classes[classOf[node]];
         int pos = posOf[node];
         int w = c.width();
-        int leafAt = (c.leaves + pos) * w;
+        int leafAt = c.row(c.leaves + pos);
         if (oldLeaf.length < w) oldLeaf = new int[w];
         if (changedEntries.length < w) changedEntries = new int[w];
         int[] tree = c.tree;
-        System.arraycopy(tree, leafAt, oldLeaf, 0, w);
+        for (int e = 0; e < w; e++) oldLeaf[e] = tree[leafAt + 2 * e];
         leaf(c, pos);
         dirty[node] = false;
         propagate(c, pos, w);
@@ -524,17 +535,17 @@ final class StartIndex {
     /** Carries the entries of a leaf that differ from {@link #oldLeaf} up its tree, as far as they change. */
     private void propagate(NodeClass c, int pos, int w) {
         int[] tree = c.tree;
-        int leafAt = (c.leaves + pos) * w;
+        int leafAt = c.row(c.leaves + pos);
         int n = 0;
-        for (int i = 0; i < w; i++) if (tree[leafAt + i] != oldLeaf[i]) changedEntries[n++] = i;
+        for (int i = 0; i < w; i++) if (tree[leafAt + 2 * i] != oldLeaf[i]) changedEntries[n++] = i;
         for (int v = (c.leaves + pos) >> 1; v >= 1 && n > 0; v >>= 1) {
-            int a = 2 * v * w, b = a + w, o = v * w;
+            int a = c.row(2 * v), o = c.row(v);
             int kept = 0;
             for (int j = 0; j < n; j++) {
                 int i = changedEntries[j];
-                int m = Math.min(tree[a + i], tree[b + i]);
-                if (tree[o + i] != m) {
-                    tree[o + i] = m;
+                int m = Math.min(tree[a + 2 * i], tree[a + 2 * i + 1]);
+                if (tree[o + 2 * i] != m) {
+                    tree[o + 2 * i] = m;
                     changedEntries[kept++] = i;
                 }
             }
@@ -546,9 +557,9 @@ final class StartIndex {
     private void leaf(NodeClass c, int pos) {
         int node = c.nodes[pos];
         int w = c.width();
-        int base = (c.leaves + pos) * w;
+        int base = c.row(c.leaves + pos);
         int[] tree = c.tree;
-        Arrays.fill(tree, base, base + w, NONE);
+        for (int e = 0; e < w; e++) tree[base + 2 * e] = NONE;
         Profile p = profile;
         int levels = c.thresholds.length;
         int[] filled = this.filled;
@@ -557,7 +568,7 @@ final class StartIndex {
         int open; // the levels 0 .. open-1 are in a free stretch, begun at runStart[level]
         if (!p.isTouched(node)) {
             open = c.levelsUpTo(c.byGpus ? Long.bitCount(p.ledger.freeGpus[node]) : p.ledger.freeCores[node]);
-            for (int l = 0; l < open; l++) mark(tree, base + l * octaves, -1, rel(p.now), octaves - 1);
+            for (int l = 0; l < open; l++) mark(tree, base + 2 * l * octaves, -1, rel(p.now), octaves - 1);
             return;
         }
         int len = p.len[node];
@@ -572,11 +583,11 @@ final class StartIndex {
             if (now > open) {
                 for (int l = open; l < now; l++) runStart[l] = t;
             } else {
-                for (int l = now; l < open; l++) filled[l] = mark(tree, base + l * octaves, filled[l], rel(runStart[l]), octave(t - runStart[l]));
+                for (int l = now; l < open; l++) filled[l] = mark(tree, base + 2 * l * octaves, filled[l], rel(runStart[l]), octave(t - runStart[l]));
             }
             open = now;
         }
-        for (int l = 0; l < open; l++) mark(tree, base + l * octaves, filled[l], rel(runStart[l]), octaves - 1);
+        for (int l = 0; l < open; l++) mark(tree, base + 2 * l * octaves, filled[l], rel(runStart[l]), octaves - 1);
     }
 
     /** An instant as the trees keep it: seconds after {@link #origin}, at most just under {@link #NONE}. */
@@ -586,7 +597,7 @@ final class StartIndex {
     }
 
     private static int mark(int[] tree, int off, int filled, int start, int oct) {
-        for (int o = filled + 1; o <= oct; o++) tree[off + o] = start;
+        for (int o = filled + 1; o <= oct; o++) tree[off + 2 * o] = start;
         return Math.max(filled, oct);
     }
 
@@ -634,9 +645,15 @@ final class StartIndex {
         return true;
     }
 
+    /** A tree entry as a bound of starts from {@code from}. */
+    private long bound(int r, long from) {
+        long b = r == NONE ? INF : origin + r;
+        return Math.max(b, from);
+    }
+
     private long key(int ci, int v, int oct, long from) {
         NodeClass c = classes[ci];
-        int r = c.tree[(v * c.thresholds.length + levelOf[ci]) * octaves + oct];
+        int r = c.tree[c.row(v) + 2 * (levelOf[ci] * octaves + oct)];
         long b = r == NONE ? INF : origin + r;
         return Math.max(b, from);
     }
@@ -663,8 +680,10 @@ final class StartIndex {
             int ci = item >>> 24, v = item & 0xFFFFFF;
             NodeClass c = classes[ci];
             // go down towards the smaller bound at once, leaving the other child for later
+            int entry = 2 * (levelOf[ci] * octaves + oct);
             while (v < c.leaves) {
-                long kl = key(ci, 2 * v, oct, from), kr = key(ci, 2 * v + 1, oct, from);
+                int at = c.row(2 * v) + entry; // both children's bounds, side by side
+                long kl = bound(c.tree[at], from), kr = bound(c.tree[at + 1], from);
                 int near = kl <= kr ? 2 * v : 2 * v + 1;
                 long kn = Math.min(kl, kr), kf = Math.max(kl, kr);
                 if (kf <= limit) push(kf, ci << 24 | (near ^ 1));
