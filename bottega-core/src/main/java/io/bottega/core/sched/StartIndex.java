@@ -72,9 +72,19 @@ final class StartIndex {
     private final int[] needGpus;
     private final long[] needMem;
     private final boolean[] fitsEmpty;
-    private long[] heapKeys = new long[64];
-    private int[] heapItems = new int[64];
-    private int heapSize;
+    /**
+     * The walk's queue of subtrees by bound: a radix heap. The bounds it hands out never decrease (a subtree's bound
+     * is at most its children's), so a bound is filed by the highest bit where it differs from the last one handed
+     * out — a push is an append — and only the lowest non-empty bucket is ever sorted out; most subtrees pushed are
+     * never taken (their bound passes what the search looks for), and cost no more than their push.
+     */
+    private final long[][] bucketKeys = new long[65][];
+    private final int[][] bucketItems = new int[65][];
+    private final int[] bucketSize = new int[65];
+    /** The non-empty buckets. */
+    private long bucketMask;
+    /** The last bound handed out: every bound in the queue is at least this (bucket 0: equal to it). */
+    private long heapLast;
     private final int[] seen;
     private int seenGen;
     // scratch of a leaf's computation: per level, the half octaves marked so far and where the open stretch began
@@ -636,7 +646,6 @@ final class StartIndex {
             any = true;
         }
         if (!any) return false;
-        heapSize = 0;
         if (++seenGen == 0) {
             Arrays.fill(seen, 0);
             seenGen = 1;
@@ -659,6 +668,11 @@ final class StartIndex {
     }
 
     private void pushRoots(int oct, long from, long limit) {
+        while (bucketMask != 0) {
+            bucketSize[Long.numberOfTrailingZeros(bucketMask)] = 0;
+            bucketMask &= bucketMask - 1;
+        }
+        heapLast = from; // (every bound is at least from)
         for (int ci = 0; ci < classes.length; ci++) {
             if (levelOf[ci] < 0) continue;
             long k = key(ci, 1, oct, from);
@@ -672,11 +686,10 @@ final class StartIndex {
      * if its bound grew. The bound of the node returned is {@link #lastKey}.
      */
     private int next(long[] elig, int lo, int hi, int oct, long from, long limit) {
-        while (heapSize > 0) {
-            long k = heapKeys[0];
-            int item = heapItems[0];
-            if (k > limit) return -1;
-            pop();
+        while (true) {
+            long k = peekKey();
+            if (k > limit) return -1; // (INF when none is left)
+            int item = popLeast();
             int ci = item >>> 24, v = item & 0xFFFFFF;
             NodeClass c = classes[ci];
             // go down towards the smaller bound at once, leaving the other child for later
@@ -708,13 +721,34 @@ final class StartIndex {
             lastKey = k;
             return node;
         }
-        return -1;
     }
 
     private long lastKey;
 
     /** The least bound still to be reached, INF when none (least bound first only). */
-    private long peekKey() { return heapSize == 0 ? INF : heapKeys[0]; }
+    private long peekKey() {
+        if (bucketSize[0] > 0) return heapLast;
+        if (bucketMask == 0) return INF;
+        // the lowest non-empty bucket: its least bound is the next one; the others in it go to lower buckets
+        int b = Long.numberOfTrailingZeros(bucketMask);
+        long[] ks = bucketKeys[b];
+        int[] items = bucketItems[b];
+        int n = bucketSize[b];
+        long m = ks[0];
+        for (int i = 1; i < n; i++) m = Math.min(m, ks[i]);
+        heapLast = m;
+        bucketSize[b] = 0;
+        bucketMask &= ~(1L << b);
+        for (int i = 0; i < n; i++) push(ks[i], items[i]); // (each to a bucket below b: not this one)
+        return m;
+    }
+
+    /** Takes a subtree of the least bound ({@link #peekKey} first: it is then {@link #heapLast}). */
+    private int popLeast() {
+        int n = --bucketSize[0];
+        if (n == 0) bucketMask &= ~1L;
+        return bucketItems[0][n];
+    }
 
     /**
      * The single-node search of {@link Profile#earliest}: the earliest start on one eligible node, then the
@@ -868,39 +902,21 @@ final class StartIndex {
         return r;
     }
 
+    /** Queues a subtree by its bound, at least {@link #heapLast}. */
     private void push(long k, int item) {
-        if (heapSize == heapKeys.length) {
-            heapKeys = Arrays.copyOf(heapKeys, heapSize * 2);
-            heapItems = Arrays.copyOf(heapItems, heapSize * 2);
+        int b = k == heapLast ? 0 : 64 - Long.numberOfLeadingZeros(k ^ heapLast);
+        int n = bucketSize[b];
+        long[] ks = bucketKeys[b];
+        if (ks == null) {
+            bucketKeys[b] = ks = new long[16];
+            bucketItems[b] = new int[16];
+        } else if (n == ks.length) {
+            bucketKeys[b] = ks = Arrays.copyOf(ks, n * 2);
+            bucketItems[b] = Arrays.copyOf(bucketItems[b], n * 2);
         }
-        int i = heapSize++;
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            if (heapKeys[parent] <= k) break;
-            heapKeys[i] = heapKeys[parent];
-            heapItems[i] = heapItems[parent];
-            i = parent;
-        }
-        heapKeys[i] = k;
-        heapItems[i] = item;
-    }
-
-    private void pop() {
-        int last = --heapSize;
-        if (last == 0) return;
-        long k = heapKeys[last];
-        int item = heapItems[last];
-        int i = 0;
-        while (true) {
-            int child = 2 * i + 1;
-            if (child >= last) break;
-            if (child + 1 < last && heapKeys[child + 1] < heapKeys[child]) child++;
-            if (heapKeys[child] >= k) break;
-            heapKeys[i] = heapKeys[child];
-            heapItems[i] = heapItems[child];
-            i = child;
-        }
-        heapKeys[i] = k;
-        heapItems[i] = item;
+        ks[n] = k;
+        bucketItems[b][n] = item;
+        bucketSize[b] = n + 1;
+        bucketMask |= 1L << b;
     }
 }
