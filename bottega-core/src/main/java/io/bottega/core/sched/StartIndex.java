@@ -646,6 +646,7 @@ final class StartIndex {
             any = true;
         }
         if (!any) return false;
+        tieCut = NO_CUT;
         if (++seenGen == 0) {
             Arrays.fill(seen, 0);
             seenGen = 1;
@@ -692,15 +693,16 @@ final class StartIndex {
             int item = popLeast();
             int ci = item >>> 24, v = item & 0xFFFFFF;
             NodeClass c = classes[ci];
-            // go down towards the smaller bound at once, leaving the other child for later
+            if (k == limit && tieCut != NO_CUT && firstNode(c, v) > tieCut) continue;
+            // go down towards the smaller bound at once, leaving the other child for later (the left one on a tie)
             int entry = 2 * (levelOf[ci] * octaves + oct);
             while (v < c.leaves) {
                 int at = c.row(2 * v) + entry; // both children's bounds, side by side
                 long kl = bound(c.tree[at], from), kr = bound(c.tree[at + 1], from);
                 int near = kl <= kr ? 2 * v : 2 * v + 1;
                 long kn = Math.min(kl, kr), kf = Math.max(kl, kr);
-                if (kf <= limit) push(kf, ci << 24 | (near ^ 1));
-                if (kn > limit) break;
+                if (kf < limit || kf == limit && (tieCut == NO_CUT || firstNode(c, near ^ 1) <= tieCut)) push(kf, ci << 24 | (near ^ 1));
+                if (kn > limit || kn == limit && tieCut != NO_CUT && firstNode(c, near) > tieCut) break;
                 v = near;
                 k = kn;
             }
@@ -724,6 +726,23 @@ final class StartIndex {
     }
 
     private long lastKey;
+
+    /**
+     * The single-node search's cut of ties: once the best start is held by a node of the tightest fit any node
+     * could give, another node starting as early wins only with a lower id, so the subtrees whose bound is the
+     * best start and whose nodes all have higher ids are left out (ties are many: jobs on several nodes end
+     * together). {@link #NO_CUT} otherwise.
+     */
+    private int tieCut = NO_CUT;
+    private static final int NO_CUT = Integer.MAX_VALUE;
+    /** The tightest fit ({@link Profile#fitKey}) any eligible node could give the single-node search's job. */
+    private int tightestFit;
+
+    /** The id of the first node below tree node {@code v} of class {@code c}; NO_CUT when none. */
+    private static int firstNode(NodeClass c, int v) {
+        int pos = (v << (Integer.numberOfLeadingZeros(v) - Integer.numberOfLeadingZeros(c.leaves))) - c.leaves;
+        return pos < c.nodes.length ? c.nodes[pos] : NO_CUT;
+    }
 
     /** The least bound still to be reached, INF when none (least bound first only). */
     private long peekKey() {
@@ -765,6 +784,13 @@ final class StartIndex {
         best = until; // a node that can start by then is taken (the fit of none is Integer.MAX_VALUE)
         bestNode = -1;
         bestFit = Integer.MAX_VALUE;
+        tightestFit = Integer.MAX_VALUE;
+        for (int ci = 0; ci < classes.length; ci++) {
+            if (levelOf[ci] < 0) continue;
+            int first = classes[ci].nodes[0]; // (no fit below what the job needs of a node of the shape)
+            int fit = classes[ci].byGpus ? d.gpusFor(cluster, first, t) : (1 << 16) + d.coresFor(cluster, first, t);
+            tightestFit = Math.min(tightestFit, fit);
+        }
         // first the nodes of the job's own reservation, given back for this search, read from the start: their
         // entries may be later than what is free there now
         for (int i = 0; i < ownCount; i++) if (eligible(ownNodes[i], elig, lo, hi)) consider(d, ownNodes[i], t, from, dur);
@@ -788,6 +814,7 @@ final class StartIndex {
             best = s;
             bestNode = node;
             bestFit = fit;
+            tieCut = fit == tightestFit ? node : NO_CUT;
         }
     }
 
