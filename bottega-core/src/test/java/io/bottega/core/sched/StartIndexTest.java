@@ -114,4 +114,20 @@ class StartIndexTest {
         assertThat(indexed.indexedSearches()).as("searches the index answered").isGreaterThan(5_000);
         assertThat(scanned.indexedSearches()).isZero();
     }
+
+    /**
+     * A first pass over a deep queue (no job holds a reservation yet, as after a controller's start): the profile
+     * only loses resources, so the multi-node searches lean on what earlier searches of the same shape learnt.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @CsvSource({"11", "12", "13"})
+    void aFirstPassOverADeepQueueGivesTheSlotsOfAFullScan(long seed) {
+        Cluster c = cluster();
+        Scheduler indexed = new Scheduler(c, SchedulerConfig.parse("conservative"));
+        indexed.profileIndex(Profile.IndexUse.ALWAYS);
+        Scheduler scanned = new Scheduler(c, SchedulerConfig.parse("conservative"));
+        scanned.profileIndex(Profile.IndexUse.NEVER);
+        int compared = TwinPasses.run(c, indexed, scanned, List.of(), StartIndexTest::randomJob, seed, 1, 3_000, 1);
+        assertThat(compared).as("decisions compared").isGreaterThan(2_500);
+    }
 }
