@@ -324,7 +324,8 @@ final class StartIndex {
             }
         }
 
-        private static int hash(int node) { return node * 0x9E3779B1 >>> 7; }
+        /** A node's id is its own hash: the walk reads neighbouring nodes one after the other, so their slots are neighbours too. */
+        private static int hash(int node) { return node; }
     }
 
     /** Give-backs so far (a give-back can make any search's answer earlier). */
