@@ -11,8 +11,8 @@ import java.util.Map;
  * An index over the {@link Profile} that lets the search for a job's earliest start skip the nodes that cannot
  * beat the best start found so far, instead of reading every eligible node's step function.
  *
- * <p>Nodes of the same shape (cores, GPUs, memory) form a class. For each class, a binary tree over its nodes
- * holds, for a few <em>levels</em> of its bottleneck resource (GPUs on GPU nodes; 1, 2, 4, ... cores and all
+ * <p>Nodes of the same shape (cores, GPUs, memory) form a class. For each class, a tree over its nodes
+ * ({@link #ARITY} children an inner node, their entries side by side) holds, for a few <em>levels</em> of its bottleneck resource (GPUs on GPU nodes; 1, 2, 4, ... cores and all
  * of them on CPU nodes) and for each <em>half octave</em> of duration (stretches of at least 2<sup>k</sup> or
  * 1.5 &times; 2<sup>k</sup> seconds; see {@link #octave}), the earliest instant at which a long enough stretch
  * with that many free units begins on the node (leaves), or on any node below (inner tree nodes: the minimum
@@ -99,7 +99,8 @@ final class StartIndex {
         final int[] nodes;
         final boolean byGpus;
         final int[] thresholds;
-        final int leaves;
+        /** Leaf slots (a power of {@link #ARITY}), the index of the first leaf (every one before is an inner node). */
+        final int leaves, first;
         final int[] tree;
         final long[] mask;
         final int octaves;
@@ -112,10 +113,11 @@ final class StartIndex {
             this.byGpus = byGpus;
             this.thresholds = thresholds;
             int l = 1;
-            while (l < nodes.length) l <<= 1;
+            while (l < nodes.length) l *= ARITY;
             this.leaves = l;
+            this.first = (l - 1) / (ARITY - 1);
             this.octaves = octaves;
-            this.tree = new int[2 * l * thresholds.length * octaves];
+            this.tree = new int[(first + 1) * ARITY * thresholds.length * octaves];
             this.mask = new long[words];
             for (int n : nodes) mask[n >> 6] |= 1L << n;
             int top = thresholds[thresholds.length - 1];
@@ -129,11 +131,20 @@ final class StartIndex {
         int width() { return thresholds.length * octaves; }
 
         /**
-         * Where tree node {@code v}'s entries begin in {@link #tree}: a node and its sibling share a row, their
-         * entries interleaved (entry {@code e} of v at {@code row(v) + 2 * e}), so a step down the tree reads both
-         * children's bounds from one cache line.
+         * Where tree node {@code v}'s entries begin in {@link #tree}: the children of a node share a row, their
+         * entries interleaved (entry {@code e} of v at {@code row(v) + ARITY * e}), so a step down the tree reads
+         * every child's bound from one cache line. The root (0) has a row of its own.
          */
-        int row(int v) { return ((v >> 1) * width() << 1) + (v & 1); }
+        int row(int v) { return v == 0 ? 0 : children(parent(v)) + ((v - 1) & (ARITY - 1)); }
+
+        /** Where the row of node v's children begins (child j's entry e at {@code children(v) + ARITY * e + j}). */
+        int children(int v) { return (v + 1) * ARITY * width(); }
+
+        /** The tree node of the leaf at {@code pos}. */
+        int leaf(int pos) { return first + pos; }
+
+        /** Tree nodes in all (inner nodes and leaf slots). */
+        int size() { return first + leaves; }
 
         /** How many levels {@code units} free units reach (the thresholds at most units). */
         int levelsUpTo(int units) {
@@ -191,6 +202,12 @@ final class StartIndex {
         needMem = new long[classes.length];
         fitsEmpty = new boolean[classes.length];
     }
+
+    /** Children of an inner tree node. */
+    static final int ARITY = 4;
+    private static final int LOG_ARITY = 2;
+
+    private static int parent(int v) { return (v - 1) >> LOG_ARITY; }
 
     private static int[] thresholds(int units) {
         if (units <= 8) {
@@ -387,10 +404,10 @@ final class StartIndex {
         if (during >= before) return true;
         int pos = posOf[node];
         int w = c.width();
-        int leafAt = c.row(c.leaves + pos);
+        int leafAt = c.row(c.leaf(pos));
         int[] tree = c.tree;
         if (oldLeaf.length < w) oldLeaf = new int[w]; // (to restore the leaf if a level cannot be cut)
-        for (int e = 0; e < w; e++) oldLeaf[e] = tree[leafAt + 2 * e];
+        for (int e = 0; e < w; e++) oldLeaf[e] = tree[leafAt + ARITY * e];
         int newStart = to == INF ? NONE : rel(to);
         for (int l = during; l < before; l++) {
             int th = c.thresholds[l];
@@ -399,12 +416,12 @@ final class StartIndex {
             long h = ts[k + 1]; // where the level's final stretch begins
             int rh = rel(h);
             if (rh >= NONE - 1) {
-                for (int e = 0; e < w; e++) tree[leafAt + 2 * e] = oldLeaf[e];
+                for (int e = 0; e < w; e++) tree[leafAt + ARITY * e] = oldLeaf[e];
                 return false; // too far to tell the stretch's entries apart: recomputed when reached
             }
             int g = from > h ? octave(from - h) : -1; // what is left before from counts for durations up to g
-            int off = leafAt + 2 * l * octaves;
-            for (int o = g + 1; o < octaves; o++) if (tree[off + 2 * o] == rh) tree[off + 2 * o] = newStart;
+            int off = leafAt + ARITY * l * octaves;
+            for (int o = g + 1; o < octaves; o++) if (tree[off + ARITY * o] == rh) tree[off + ARITY * o] = newStart;
         }
         if (!pendingUp[node]) {
             pendingUp[node] = true;
@@ -439,24 +456,25 @@ final class StartIndex {
                 int node = pendingNodes[i];
                 if (classOf[node] != ci) continue;
                 if (m == upCur.length) upCur = Arrays.copyOf(upCur, m * 2);
-                upCur[m++] = c.leaves + posOf[node];
+                upCur[m++] = c.leaf(posOf[node]);
             }
             if (m == 0) continue;
-            if (c.upMark == null) c.upMark = new int[2 * c.leaves];
+            if (c.upMark == null) c.upMark = new int[c.size()];
             int w = c.width();
             int[] tree = c.tree;
             while (m > 0) {
                 int k = 0;
                 for (int i = 0; i < m; i++) {
-                    int v = upCur[i] >> 1;
-                    if (v < 1 || c.upMark[v] == upGen) continue;
+                    if (upCur[i] == 0) continue;
+                    int v = parent(upCur[i]);
+                    if (c.upMark[v] == upGen) continue;
                     c.upMark[v] = upGen;
-                    int a = c.row(2 * v), o = c.row(v); // (the children side by side: a + 2e and a + 2e + 1)
+                    int a = c.children(v), o = c.row(v); // (the children side by side: a + ARITY * e + j)
                     boolean changed = false;
                     for (int e = 0; e < w; e++) {
-                        int x = Math.min(tree[a + 2 * e], tree[a + 2 * e + 1]);
-                        if (tree[o + 2 * e] != x) {
-                            tree[o + 2 * e] = x;
+                        int x = minOfChildren(tree, a + ARITY * e);
+                        if (tree[o + ARITY * e] != x) {
+                            tree[o + ARITY * e] = x;
                             changed = true;
                         }
                     }
@@ -508,12 +526,12 @@ final class StartIndex {
         for (NodeClass c : classes) {
             int w = c.width();
             // leaves beyond the last node never hold a start; every other entry is written below
-            for (int v = c.leaves + c.nodes.length; v < 2 * c.leaves; v++) {
-                int r = c.row(v);
-                for (int e = 0; e < w; e++) c.tree[r + 2 * e] = NONE;
+            for (int pos = c.nodes.length; pos < c.leaves; pos++) {
+                int r = c.row(c.leaf(pos));
+                for (int e = 0; e < w; e++) c.tree[r + ARITY * e] = NONE;
             }
             for (int pos = 0; pos < c.nodes.length; pos++) leaf(c, pos);
-            for (int v = c.leaves - 1; v >= 1; v--) combine(c, v, w);
+            for (int v = c.first - 1; v >= 0; v--) combine(c, v, w);
         }
         Arrays.fill(dirty, false); // (nothing is stale: changes are not recorded while the index is not built)
         built = true;
@@ -521,8 +539,13 @@ final class StartIndex {
 
     private static void combine(NodeClass c, int v, int w) {
         int[] tree = c.tree;
-        int a = c.row(2 * v), o = c.row(v);
-        for (int i = 0; i < w; i++) tree[o + 2 * i] = Math.min(tree[a + 2 * i], tree[a + 2 * i + 1]);
+        int a = c.children(v), o = c.row(v);
+        for (int i = 0; i < w; i++) tree[o + ARITY * i] = minOfChildren(tree, a + ARITY * i);
+    }
+
+    /** The least of the {@link #ARITY} children's entries that begin at {@code at}. */
+    private static int minOfChildren(int[] tree, int at) {
+        return Math.min(Math.min(tree[at], tree[at + 1]), Math.min(tree[at + 2], tree[at + 3]));
     }
 
     private int[] oldLeaf = new int[0];
@@ -533,11 +556,11 @@ final class StartIndex {
         NodeClass c = classes[classOf[node]];
         int pos = posOf[node];
         int w = c.width();
-        int leafAt = c.row(c.leaves + pos);
+        int leafAt = c.row(c.leaf(pos));
         if (oldLeaf.length < w) oldLeaf = new int[w];
         if (changedEntries.length < w) changedEntries = new int[w];
         int[] tree = c.tree;
-        for (int e = 0; e < w; e++) oldLeaf[e] = tree[leafAt + 2 * e];
+        for (int e = 0; e < w; e++) oldLeaf[e] = tree[leafAt + ARITY * e];
         leaf(c, pos);
         dirty[node] = false;
         propagate(c, pos, w);
@@ -546,17 +569,18 @@ final class StartIndex {
     /** Carries the entries of a leaf that differ from {@link #oldLeaf} up its tree, as far as they change. */
     private void propagate(NodeClass c, int pos, int w) {
         int[] tree = c.tree;
-        int leafAt = c.row(c.leaves + pos);
+        int leafAt = c.row(c.leaf(pos));
         int n = 0;
-        for (int i = 0; i < w; i++) if (tree[leafAt + 2 * i] != oldLeaf[i]) changedEntries[n++] = i;
-        for (int v = (c.leaves + pos) >> 1; v >= 1 && n > 0; v >>= 1) {
-            int a = c.row(2 * v), o = c.row(v);
+        for (int i = 0; i < w; i++) if (tree[leafAt + ARITY * i] != oldLeaf[i]) changedEntries[n++] = i;
+        for (int u = c.leaf(pos); u > 0 && n > 0; u = parent(u)) {
+            int v = parent(u);
+            int a = c.children(v), o = c.row(v);
             int kept = 0;
             for (int j = 0; j < n; j++) {
                 int i = changedEntries[j];
-                int m = Math.min(tree[a + 2 * i], tree[a + 2 * i + 1]);
-                if (tree[o + 2 * i] != m) {
-                    tree[o + 2 * i] = m;
+                int m = minOfChildren(tree, a + ARITY * i);
+                if (tree[o + ARITY * i] != m) {
+                    tree[o + ARITY * i] = m;
                     changedEntries[kept++] = i;
                 }
             }
@@ -568,9 +592,9 @@ final class StartIndex {
     private void leaf(NodeClass c, int pos) {
         int node = c.nodes[pos];
         int w = c.width();
-        int base = c.row(c.leaves + pos);
+        int base = c.row(c.leaf(pos));
         int[] tree = c.tree;
-        for (int e = 0; e < w; e++) tree[base + 2 * e] = NONE;
+        for (int e = 0; e < w; e++) tree[base + ARITY * e] = NONE;
         Profile p = profile;
         int levels = c.thresholds.length;
         int[] filled = this.filled;
@@ -579,7 +603,7 @@ final class StartIndex {
         int open; // the levels 0 .. open-1 are in a free stretch, begun at runStart[level]
         if (!p.isTouched(node)) {
             open = c.levelsUpTo(c.byGpus ? Long.bitCount(p.ledger.freeGpus[node]) : p.ledger.freeCores[node]);
-            for (int l = 0; l < open; l++) mark(tree, base + 2 * l * octaves, -1, rel(p.now), octaves - 1);
+            for (int l = 0; l < open; l++) mark(tree, base + ARITY * l * octaves, -1, rel(p.now), octaves - 1);
             return;
         }
         int len = p.len[node];
@@ -594,11 +618,11 @@ final class StartIndex {
             if (now > open) {
                 for (int l = open; l < now; l++) runStart[l] = t;
             } else {
-                for (int l = now; l < open; l++) filled[l] = mark(tree, base + 2 * l * octaves, filled[l], rel(runStart[l]), octave(t - runStart[l]));
+                for (int l = now; l < open; l++) filled[l] = mark(tree, base + ARITY * l * octaves, filled[l], rel(runStart[l]), octave(t - runStart[l]));
             }
             open = now;
         }
-        for (int l = 0; l < open; l++) mark(tree, base + 2 * l * octaves, filled[l], rel(runStart[l]), octaves - 1);
+        for (int l = 0; l < open; l++) mark(tree, base + ARITY * l * octaves, filled[l], rel(runStart[l]), octaves - 1);
     }
 
     /** An instant as the trees keep it: seconds after {@link #origin}, at most just under {@link #NONE}. */
@@ -608,7 +632,7 @@ final class StartIndex {
     }
 
     private static int mark(int[] tree, int off, int filled, int start, int oct) {
-        for (int o = filled + 1; o <= oct; o++) tree[off + 2 * o] = start;
+        for (int o = filled + 1; o <= oct; o++) tree[off + ARITY * o] = start;
         return Math.max(filled, oct);
     }
 
@@ -664,7 +688,7 @@ final class StartIndex {
 
     private long key(int ci, int v, int oct, long from) {
         NodeClass c = classes[ci];
-        int r = c.tree[c.row(v) + 2 * (levelOf[ci] * octaves + oct)];
+        int r = c.tree[c.row(v) + ARITY * (levelOf[ci] * octaves + oct)];
         long b = r == NONE ? INF : origin + r;
         return Math.max(b, from);
     }
@@ -677,8 +701,8 @@ final class StartIndex {
         heapLast = from; // (every bound is at least from)
         for (int ci = 0; ci < classes.length; ci++) {
             if (levelOf[ci] < 0) continue;
-            long k = key(ci, 1, oct, from);
-            if (k <= limit) push(k, ci << 24 | 1);
+            long k = key(ci, 0, oct, from);
+            if (k <= limit) push(k, ci << 24); // (the root: tree node 0)
         }
     }
 
@@ -695,20 +719,27 @@ final class StartIndex {
             int ci = item >>> 24, v = item & 0xFFFFFF;
             NodeClass c = classes[ci];
             if (k == limit && tieCut != NO_CUT && firstNode(c, v) > tieCut) continue;
-            // go down towards the smaller bound at once, leaving the other child for later (the left one on a tie)
-            int entry = 2 * (levelOf[ci] * octaves + oct);
-            while (v < c.leaves) {
-                int at = c.row(2 * v) + entry; // both children's bounds, side by side
-                long kl = bound(c.tree[at], from), kr = bound(c.tree[at + 1], from);
-                int near = kl <= kr ? 2 * v : 2 * v + 1;
-                long kn = Math.min(kl, kr), kf = Math.max(kl, kr);
-                if (kf < limit || kf == limit && (tieCut == NO_CUT || firstNode(c, near ^ 1) <= tieCut)) push(kf, ci << 24 | (near ^ 1));
+            // go down towards the least bound at once, leaving the other children for later (the leftmost on a tie)
+            int entry = ARITY * (levelOf[ci] * octaves + oct);
+            while (v < c.first) {
+                int at = c.children(v) + entry; // every child's bound, side by side
+                long k0 = bound(c.tree[at], from), k1 = bound(c.tree[at + 1], from);
+                long k2 = bound(c.tree[at + 2], from), k3 = bound(c.tree[at + 3], from);
+                long kn = Math.min(Math.min(k0, k1), Math.min(k2, k3));
+                int nearJ = k0 == kn ? 0 : k1 == kn ? 1 : k2 == kn ? 2 : 3;
+                int child = ARITY * v + 1;
+                // the others, right to left: of those tied, the leftmost is taken first
+                if (nearJ != 3) offer(c, ci, child + 3, k3, limit);
+                if (nearJ != 2) offer(c, ci, child + 2, k2, limit);
+                if (nearJ != 1) offer(c, ci, child + 1, k1, limit);
+                if (nearJ != 0) offer(c, ci, child, k0, limit);
+                int near = child + nearJ;
                 if (kn > limit || kn == limit && tieCut != NO_CUT && firstNode(c, near) > tieCut) break;
                 v = near;
                 k = kn;
             }
-            if (v < c.leaves) continue;
-            int pos = v - c.leaves;
+            if (v < c.first) continue;
+            int pos = v - c.first;
             if (pos >= c.nodes.length) continue;
             int node = c.nodes[pos];
             if (!eligible(node, elig, lo, hi)) continue;
@@ -739,9 +770,15 @@ final class StartIndex {
     /** The tightest fit ({@link Profile#fitKey}) any eligible node could give the single-node search's job. */
     private int tightestFit;
 
+    /** Queues a subtree the walk passes by, unless its bound passes the limit (or ties it past the cut of ties). */
+    private void offer(NodeClass c, int ci, int v, long k, long limit) {
+        if (k < limit || k == limit && (tieCut == NO_CUT || firstNode(c, v) <= tieCut)) push(k, ci << 24 | v);
+    }
+
     /** The id of the first node below tree node {@code v} of class {@code c}; NO_CUT when none. */
     private static int firstNode(NodeClass c, int v) {
-        int pos = (v << (Integer.numberOfLeadingZeros(v) - Integer.numberOfLeadingZeros(c.leaves))) - c.leaves;
+        while (v < c.first) v = ARITY * v + 1;
+        int pos = v - c.first;
         return pos < c.nodes.length ? c.nodes[pos] : NO_CUT;
     }
 
@@ -878,7 +915,7 @@ final class StartIndex {
                     long b = r < 0 ? -1 : r == NONE ? INF : origin + r;
                     if (b > readFrom) {
                         // an earlier search of the shape found no feasible start before b: put off to there
-                        if (b <= enough) push(b, classOf[node] << 24 | (classes[classOf[node]].leaves + posOf[node]));
+                        if (b <= enough) push(b, classOf[node] << 24 | classes[classOf[node]].leaf(posOf[node]));
                         continue;
                     }
                 }
