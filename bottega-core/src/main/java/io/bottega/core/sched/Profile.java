@@ -19,10 +19,13 @@ final class Profile {
     private final int n;
     ResourceLedger ledger;
     long now;
-    final long[][] times;
-    final int[][] fc;
-    final int[][] fg;
-    final long[][] fm;
+    /**
+     * Per node, its breakpoints one after the other, {@link #STRIDE} longs each: the instant, the free cores and
+     * GPUs from then on (cores in the high half, GPUs in the low one: {@link #coresOf}, {@link #gpusOf}), the free
+     * memory. One array a node, so reading a node's step function touches one object's neighbouring lines.
+     */
+    final long[][] steps;
+    static final int STRIDE = 3;
     final int[] len;
     private final int[] stamp;
     private int gen;
@@ -48,10 +51,7 @@ final class Profile {
         this.cluster = cluster;
         this.placer = placer;
         n = cluster.nodeCount();
-        times = new long[n][];
-        fc = new int[n][];
-        fg = new int[n][];
-        fm = new long[n][];
+        steps = new long[n][];
         len = new int[n];
         stamp = new int[n];
         touched = new int[16];
@@ -135,19 +135,20 @@ final class Profile {
 
     boolean isTouched(int node) { return stamp[node] == gen; }
 
+    static long coresAndGpus(int cores, int gpus) { return (long) cores << 32 | (gpus & 0xFFFFFFFFL); }
+
+    static int coresOf(long coresAndGpus) { return (int) (coresAndGpus >> 32); }
+
+    static int gpusOf(long coresAndGpus) { return (int) coresAndGpus; }
+
     private void touch(int node) {
         if (stamp[node] == gen) return;
         stamp[node] = gen;
-        if (times[node] == null) {
-            times[node] = new long[4];
-            fc[node] = new int[4];
-            fg[node] = new int[4];
-            fm[node] = new long[4];
-        }
-        times[node][0] = now;
-        fc[node][0] = ledger.freeCores[node];
-        fg[node][0] = Long.bitCount(ledger.freeGpus[node]);
-        fm[node][0] = ledger.freeMem[node];
+        if (steps[node] == null) steps[node] = new long[4 * STRIDE];
+        long[] st = steps[node];
+        st[0] = now;
+        st[1] = coresAndGpus(ledger.freeCores[node], Long.bitCount(ledger.freeGpus[node]));
+        st[2] = ledger.freeMem[node];
         len[node] = 1;
         if (touchedCount == touched.length) touched = Arrays.copyOf(touched, touchedCount * 2);
         touched[touchedCount++] = node;
@@ -157,58 +158,49 @@ final class Profile {
         if (from < now) from = now;
         if (to <= from) return;
         // a take at or after the node's last breakpoint: the index can update the node's entries in place
-        boolean after = isTouched(node) && from >= times[node][len[node] - 1];
+        boolean after = isTouched(node) && from >= steps[node][STRIDE * (len[node] - 1)];
         touch(node);
         int i = split(node, from);
         int j = to == INF ? len[node] : split(node, to);
-        long[] t = times[node];
+        long[] st = steps[node];
         if (index != null) {
             if (dc > 0 || dg > 0 || dm > 0) index.changed(node, true, ownGiveBack);
             else index.taken(node, i, from, to, -dc, -dg, after);
         }
         for (int k = i; k < j; k++) {
-            fc[node][k] += dc;
-            fg[node][k] += dg;
-            fm[node][k] += dm;
+            int b = STRIDE * k;
+            long v = st[b + 1];
+            st[b + 1] = coresAndGpus(coresOf(v) + dc, gpusOf(v) + dg);
+            st[b + 2] += dm;
         }
-        assert t[i] == from;
+        assert st[STRIDE * i] == from;
     }
 
     /** Index of the breakpoint at exactly {@code t}, inserting one (with the values in force at t) if needed. */
     private int split(int node, long t) {
         int i = indexAt(node, t);
-        long[] ts = times[node];
-        if (ts[i] == t) return i;
+        long[] st = steps[node];
+        if (st[STRIDE * i] == t) return i;
         int l = len[node];
-        if (l == ts.length) {
-            int cap = l * 2;
-            times[node] = ts = Arrays.copyOf(ts, cap);
-            fc[node] = Arrays.copyOf(fc[node], cap);
-            fg[node] = Arrays.copyOf(fg[node], cap);
-            fm[node] = Arrays.copyOf(fm[node], cap);
-        }
+        if (STRIDE * l == st.length) steps[node] = st = Arrays.copyOf(st, st.length * 2);
         int at = i + 1;
-        System.arraycopy(ts, at, ts, at + 1, l - at);
-        System.arraycopy(fc[node], at, fc[node], at + 1, l - at);
-        System.arraycopy(fg[node], at, fg[node], at + 1, l - at);
-        System.arraycopy(fm[node], at, fm[node], at + 1, l - at);
-        ts[at] = t;
-        fc[node][at] = fc[node][i];
-        fg[node][at] = fg[node][i];
-        fm[node][at] = fm[node][i];
+        System.arraycopy(st, STRIDE * at, st, STRIDE * (at + 1), STRIDE * (l - at));
+        st[STRIDE * at] = t;
+        st[STRIDE * at + 1] = st[STRIDE * i + 1];
+        st[STRIDE * at + 2] = st[STRIDE * i + 2];
         len[node] = l + 1;
         return at;
     }
 
     /** Index of the last breakpoint at or before t (t ≥ now). */
     private int indexAt(int node, long t) {
-        long[] ts = times[node];
+        long[] st = steps[node];
         int hi = len[node] - 1;
-        if (hi == 0 || t < ts[1]) return 0; // searches mostly start now: the first entry
+        if (hi == 0 || t < st[STRIDE]) return 0; // searches mostly start now: the first entry
         int lo = 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            if (ts[mid] <= t) lo = mid;
+            if (st[STRIDE * mid] <= t) lo = mid;
             else hi = mid - 1;
         }
         return lo;
@@ -224,13 +216,15 @@ final class Profile {
         }
         long end = saturatedEnd(t, dur);
         int i = indexAt(node, t);
-        long[] ts = times[node];
-        int c = fc[node][i], g = fg[node][i];
-        long m = fm[node][i];
-        for (int k = i + 1; k < len[node] && ts[k] < end; k++) {
-            c = Math.min(c, fc[node][k]);
-            g = Math.min(g, fg[node][k]);
-            m = Math.min(m, fm[node][k]);
+        long[] st = steps[node];
+        long v = st[STRIDE * i + 1];
+        int c = coresOf(v), g = gpusOf(v);
+        long m = st[STRIDE * i + 2];
+        for (int k = i + 1, l = len[node]; k < l && st[STRIDE * k] < end; k++) {
+            v = st[STRIDE * k + 1];
+            c = Math.min(c, coresOf(v));
+            g = Math.min(g, gpusOf(v));
+            m = Math.min(m, st[STRIDE * k + 2]);
         }
         wc = c;
         wg = g;
@@ -420,19 +414,18 @@ final class Profile {
 
     /** The same for a node (touched, and able to hold the tasks when empty) and what they need of it. */
     int feasibleIntervals(int node, int needC, int needG, long needM, long from, long dur, int ne, long until) {
-        long[] ts = times[node];
-        int[] c = fc[node];
-        int[] g = fg[node];
-        long[] m = fm[node];
+        long[] st = steps[node];
         int l = len[node];
         int i = indexAt(node, from);
         long start = -1;
         int ne0 = ne;
         firstFeasible = INF;
         for (int k = i; k < l; k++) {
-            long segStart = Math.max(ts[k], from);
-            long segEnd = k + 1 < l ? ts[k + 1] : INF;
-            boolean ok = c[k] >= needC && g[k] >= needG && m[k] >= needM;
+            int b = STRIDE * k;
+            long segStart = Math.max(st[b], from);
+            long segEnd = k + 1 < l ? st[b + STRIDE] : INF;
+            long v = st[b + 1];
+            boolean ok = coresOf(v) >= needC && gpusOf(v) >= needG && st[b + 2] >= needM;
             if (ok) {
                 if (start < 0) {
                     if (segStart > until) {
@@ -528,23 +521,22 @@ final class Profile {
             return ledger.freeCores[node] >= needC && Long.bitCount(ledger.freeGpus[node]) >= needG
                     && ledger.freeMem[node] >= needM ? from : INF;
         }
-        long[] ts = times[node];
-        int[] c = fc[node];
-        int[] g = fg[node];
-        long[] m = fm[node];
+        long[] st = steps[node];
         int l = len[node];
         int i = indexAt(node, from);
         long start = -1;
         for (int k = i; k < l; k++) {
-            long segStart = Math.max(ts[k], from);
+            int b = STRIDE * k;
+            long segStart = Math.max(st[b], from);
             // a window that began by the bound may run on past it: only a window yet to begin is cut
             if (start < 0 && segStart > bound) return INF;
-            if (c[k] < needC || g[k] < needG || m[k] < needM) {
+            long v = st[b + 1];
+            if (coresOf(v) < needC || gpusOf(v) < needG || st[b + 2] < needM) {
                 start = -1;
                 continue;
             }
             if (start < 0) start = segStart;
-            long segEnd = k + 1 < l ? ts[k + 1] : INF;
+            long segEnd = k + 1 < l ? st[b + STRIDE] : INF;
             if (segEnd == INF || segEnd - start >= dur) return start;
         }
         return INF;
@@ -557,10 +549,10 @@ final class Profile {
         for (int k = 0; k < touchedCount; k++) {
             int node = touched[k];
             if ((elig[node >> 6] & (1L << node)) == 0 || (node >> 6) < lo || (node >> 6) >= hi) continue;
-            long[] ts = times[node];
+            long[] st = steps[node];
             for (int b = indexAt(node, from) + 1; b < len[node]; b++) {
                 if (nc == candTimes.length) candTimes = Arrays.copyOf(candTimes, nc * 2);
-                candTimes[nc++] = ts[b];
+                candTimes[nc++] = st[STRIDE * b];
             }
         }
         Arrays.sort(candTimes, 0, nc);

@@ -397,9 +397,10 @@ final class StartIndex {
     /** Cuts the final stretch of the levels a take at or after the node's last breakpoint brings below their threshold. */
     private boolean cutFinal(NodeClass c, int node, int i, long from, long to, int units) {
         Profile p = profile;
-        int[] free = c.byGpus ? p.fg[node] : p.fc[node];
-        long[] ts = p.times[node];
-        int last = free[i];
+        long[] st = p.steps[node];
+        final int stride = Profile.STRIDE;
+        boolean byGpus = c.byGpus;
+        int last = units(st[stride * i + 1], byGpus);
         int before = c.levelsUpTo(last), during = c.levelsUpTo(last - units);
         if (during >= before) return true;
         int pos = posOf[node];
@@ -412,8 +413,8 @@ final class StartIndex {
         for (int l = during; l < before; l++) {
             int th = c.thresholds[l];
             int k = i - 1;
-            while (k >= 0 && free[k] >= th) k--;
-            long h = ts[k + 1]; // where the level's final stretch begins
+            while (k >= 0 && units(st[stride * k + 1], byGpus) >= th) k--;
+            long h = st[stride * (k + 1)]; // where the level's final stretch begins
             int rh = rel(h);
             if (rh >= NONE - 1) {
                 for (int e = 0; e < w; e++) tree[leafAt + ARITY * e] = oldLeaf[e];
@@ -607,14 +608,15 @@ final class StartIndex {
             return;
         }
         int len = p.len[node];
-        long[] ts = p.times[node];
-        int[] free = c.byGpus ? p.fg[node] : p.fc[node];
+        long[] st = p.steps[node];
+        final int stride = Profile.STRIDE;
+        boolean byGpus = c.byGpus;
         open = 0;
         // one walk for every level: a change of the free units opens or closes the stretches of the levels it crosses
         for (int k = 0; k < len; k++) {
-            int now = c.levelsUpTo(free[k]);
+            int now = c.levelsUpTo(units(st[stride * k + 1], byGpus));
             if (now == open) continue;
-            long t = ts[k];
+            long t = st[stride * k];
             if (now > open) {
                 for (int l = open; l < now; l++) runStart[l] = t;
             } else {
@@ -623,6 +625,11 @@ final class StartIndex {
             open = now;
         }
         for (int l = 0; l < open; l++) mark(tree, base + ARITY * l * octaves, filled[l], rel(runStart[l]), octaves - 1);
+    }
+
+    /** A class's bottleneck units in a breakpoint's free cores and GPUs ({@link Profile#coresAndGpus}). */
+    private static int units(long coresAndGpus, boolean byGpus) {
+        return byGpus ? Profile.gpusOf(coresAndGpus) : Profile.coresOf(coresAndGpus);
     }
 
     /** An instant as the trees keep it: seconds after {@link #origin}, at most just under {@link #NONE}. */
