@@ -79,7 +79,7 @@ final class StartIndex {
      * never taken (their bound passes what the search looks for), and cost no more than their push.
      */
     private final long[][] bucketKeys = new long[65][];
-    private final int[][] bucketItems = new int[65][];
+    private final long[][] bucketItems = new long[65][];
     private final int[] bucketSize = new int[65];
     /** The non-empty buckets. */
     private long bucketMask;
@@ -709,7 +709,7 @@ final class StartIndex {
         for (int ci = 0; ci < classes.length; ci++) {
             if (levelOf[ci] < 0) continue;
             long k = key(ci, 0, oct, from);
-            if (k <= limit) push(k, ci << 24); // (the root: tree node 0)
+            if (k <= limit) push(k, item(ci, 0)); // (the root: tree node 0)
         }
     }
 
@@ -722,8 +722,8 @@ final class StartIndex {
         while (true) {
             long k = peekKey();
             if (k > limit) return -1; // (INF when none is left)
-            int item = popLeast();
-            int ci = item >>> 24, v = item & 0xFFFFFF;
+            long item = popLeast();
+            int ci = (int) (item >>> 32), v = (int) item;
             NodeClass c = classes[ci];
             if (k == limit && tieCut != NO_CUT && firstNode(c, v) > tieCut) continue;
             // go down towards the least bound at once, leaving the other children for later (the leftmost on a tie)
@@ -755,7 +755,7 @@ final class StartIndex {
                 refresh(node);
                 long nk = key(ci, v, oct, from);
                 if (nk > k) {
-                    if (nk <= limit) push(nk, ci << 24 | v);
+                    if (nk <= limit) push(nk, item(ci, v));
                     continue;
                 }
             }
@@ -779,8 +779,11 @@ final class StartIndex {
 
     /** Queues a subtree the walk passes by, unless its bound passes the limit (or ties it past the cut of ties). */
     private void offer(NodeClass c, int ci, int v, long k, long limit) {
-        if (k < limit || k == limit && (tieCut == NO_CUT || firstNode(c, v) <= tieCut)) push(k, ci << 24 | v);
+        if (k < limit || k == limit && (tieCut == NO_CUT || firstNode(c, v) <= tieCut)) push(k, item(ci, v));
     }
+
+    /** An entry of the walk's queue: tree node {@code v} of class {@code ci}. */
+    private static long item(int ci, int v) { return (long) ci << 32 | v; }
 
     /** The id of the first node below tree node {@code v} of class {@code c}; NO_CUT when none. */
     private static int firstNode(NodeClass c, int v) {
@@ -796,7 +799,7 @@ final class StartIndex {
         // the lowest non-empty bucket: its least bound is the next one; the others in it go to lower buckets
         int b = Long.numberOfTrailingZeros(bucketMask);
         long[] ks = bucketKeys[b];
-        int[] items = bucketItems[b];
+        long[] items = bucketItems[b];
         int n = bucketSize[b];
         long m = ks[0];
         for (int i = 1; i < n; i++) m = Math.min(m, ks[i]);
@@ -808,7 +811,7 @@ final class StartIndex {
     }
 
     /** Takes a subtree of the least bound ({@link #peekKey} first: it is then {@link #heapLast}). */
-    private int popLeast() {
+    private long popLeast() {
         int n = --bucketSize[0];
         if (n == 0) bucketMask &= ~1L;
         return bucketItems[0][n];
@@ -922,7 +925,7 @@ final class StartIndex {
                     long b = r < 0 ? -1 : r == NONE ? INF : origin + r;
                     if (b > readFrom) {
                         // an earlier search of the shape found no feasible start before b: put off to there
-                        if (b <= enough) push(b, classOf[node] << 24 | classes[classOf[node]].leaf(posOf[node]));
+                        if (b <= enough) push(b, item(classOf[node], classes[classOf[node]].leaf(posOf[node])));
                         continue;
                     }
                 }
@@ -975,13 +978,13 @@ final class StartIndex {
     }
 
     /** Queues a subtree by its bound, at least {@link #heapLast}. */
-    private void push(long k, int item) {
+    private void push(long k, long item) {
         int b = k == heapLast ? 0 : 64 - Long.numberOfLeadingZeros(k ^ heapLast);
         int n = bucketSize[b];
         long[] ks = bucketKeys[b];
         if (ks == null) {
             bucketKeys[b] = ks = new long[16];
-            bucketItems[b] = new int[16];
+            bucketItems[b] = new long[16];
         } else if (n == ks.length) {
             bucketKeys[b] = ks = Arrays.copyOf(ks, n * 2);
             bucketItems[b] = Arrays.copyOf(bucketItems[b], n * 2);

@@ -115,6 +115,38 @@ class StartIndexTest {
         assertThat(scanned.indexedSearches()).isZero();
     }
 
+    /** Nodes of 300 shapes (each a different memory size): more classes than a byte can number. */
+    @ParameterizedTest(name = "{0}, seed {1}")
+    @CsvSource({"conservative, 21", "easy, 22"})
+    void aMachineOfManyNodeShapesGivesTheSlotsOfAFullScan(String policy, long seed) {
+        Cluster.Builder b = Cluster.builder("shapes");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            names.add("n" + i);
+            b.node(new NodeSpec("n" + i, 16, 64_000 + 100L * i, 0, "", Set.of(), "grp" + (i / 32), true, PowerModel.NONE));
+        }
+        b.partition("all", names, 3600, 86_400, Integer.MAX_VALUE, true, 1);
+        Cluster c = b.build();
+        Scheduler indexed = new Scheduler(c, SchedulerConfig.parse(policy));
+        indexed.profileIndex(Profile.IndexUse.ALWAYS);
+        Scheduler scanned = new Scheduler(c, SchedulerConfig.parse(policy));
+        scanned.profileIndex(Profile.IndexUse.NEVER);
+        TwinPasses.Jobs jobs = (r, id, now) -> {
+            ResourceRequest.Builder q = ResourceRequest.builder();
+            if (r.nextBoolean()) q.nodes(1, 1).tasks(1 + r.nextInt(16)).cpusPerTask(1);
+            else {
+                int k = 2 + r.nextInt(6);
+                q.nodes(k, k).tasks(16 * k).tasksPerNode(16).cpusPerTask(1);
+            }
+            ResourceRequest req = q.build();
+            long limit = 60L * (1 + r.nextInt(240));
+            return new JobSpec(id, "j" + id, "u" + r.nextInt(5), "a", "all", "", now, limit, 0, req, "");
+        };
+        int compared = TwinPasses.run(c, indexed, scanned, List.of(), jobs, seed, 20, 600, 80);
+        assertThat(compared).as("decisions compared").isGreaterThan(2_000);
+        assertThat(indexed.indexedSearches()).as("searches the index answered").isGreaterThan(1_000);
+    }
+
     /**
      * A first pass over a deep queue (no job holds a reservation yet, as after a controller's start): the profile
      * only loses resources, so the multi-node searches lean on what earlier searches of the same shape learnt.
