@@ -12,11 +12,12 @@ import java.util.Map;
  * beat the best start found so far, instead of reading every eligible node's step function.
  *
  * <p>Nodes of the same shape (cores, GPUs, memory) form a class. For each class, a tree over its nodes
- * ({@link #ARITY} children an inner node, their entries side by side) holds, for a few <em>levels</em> of its bottleneck resource (GPUs on GPU nodes; 1, 2, 4, ... cores and all
- * of them on CPU nodes) and for each <em>half octave</em> of duration (stretches of at least 2<sup>k</sup> or
- * 1.5 &times; 2<sup>k</sup> seconds; see {@link #octave}), the earliest instant at which a long enough stretch
- * with that many free units begins on the node (leaves), or on any node below (inner tree nodes: the minimum
- * of the children), in seconds after the pass's now. A job that needs {@code x} units for {@code dur} seconds
+ * ({@link #ARITY} children an inner node, their entries side by side) holds, for a few <em>levels</em> of its
+ * bottleneck resource (GPUs on GPU nodes; 1, 2, 4, ... cores and all of them on CPU nodes) and for each
+ * <em>half octave</em> of duration (stretches of at least 2<sup>k</sup> or 1.5 &times; 2<sup>k</sup> seconds;
+ * see {@link #octave}), the earliest instant at which a long enough stretch with that many free units begins
+ * on the node (leaves), or on any node below (inner tree nodes: the minimum of the children), in seconds after
+ * the pass's now. A job that needs {@code x} units for {@code dur} seconds
  * can only start on a node inside such a stretch of the highest level not above {@code x} and of the half
  * octave of {@code dur}, so that value, raised to {@code from}, is a lower bound of the node's earliest start.
  * The searches walk the tree least bound first and leave out every subtree whose bound passes what they look
@@ -203,7 +204,11 @@ final class StartIndex {
         fitsEmpty = new boolean[classes.length];
     }
 
-    /** Children of an inner tree node. */
+    /**
+     * Children of an inner tree node: their entries for one level and duration fill 16 bytes, one cache line a
+     * step down, and the tree is half as deep as a binary one (eight were slower). The walk ({@link #next}) and
+     * {@link #minOfChildren} are written out for four.
+     */
     static final int ARITY = 4;
     private static final int LOG_ARITY = 2;
 
@@ -341,7 +346,7 @@ final class StartIndex {
             }
         }
 
-        /** A node's id is its own hash: the walk reads neighbouring nodes one after the other, so their slots are neighbours too. */
+        /** A node's id is its own hash: the walk reads neighbouring nodes one after the other, so are their slots. */
         private static int hash(int node) { return node; }
     }
 
