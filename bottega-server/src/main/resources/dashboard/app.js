@@ -120,6 +120,7 @@ function stopEvents() {
 }
 
 let refreshing = false, again = false;
+perf.refresh = () => onUpdate(perf.lastUpdate); // (what a live update does: the browser tests call it)
 
 async function onUpdate(u) {
   perf.lastUpdate = u;
@@ -271,7 +272,9 @@ $('u-days').addEventListener('change', () => usage());
 // ------------------------------------------------------------------ job page
 
 const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED', 'OUT_OF_MEMORY']);
-const tail = { job: 0, stream: 'stdout', next: -1, timer: 0, final: false, finalRead: false };
+// the output being followed; `reading` is the one request for it in flight (its answer is dropped once another
+// request has taken over: two answers for the same offset would show the same text twice)
+const tail = { job: 0, stream: 'stdout', next: -1, timer: 0, final: false, finalRead: false, reading: null };
 
 async function job(entering) {
   const id = S.jobId;
@@ -307,17 +310,19 @@ async function job(entering) {
   $('job-events').replaceChildren(el('tbody', {}, ...r.events.map(e => el('tr', {}, el('td', { text: time(e.time) }), el('td', {}, stateBadge(e.state)),
     el('td', { text: e.detail }))))) ;
   const stream = $('job-stream').value;
+  let restart = entering;
   if (entering || tail.job !== j.id || tail.stream !== stream) {
     clearTimeout(tail.timer);
-    Object.assign(tail, { job: j.id, stream, next: -1, final: false, finalRead: false });
+    Object.assign(tail, { job: j.id, stream, next: -1, final: false, finalRead: false, reading: null });
     $('job-output').textContent = '';
+    restart = true;
   }
   tail.final = FINAL.has(j.state);
   if (!r.details) {
     $('job-output-note').textContent = "Only the job's owner sees its output.";
     return;
   }
-  if (!tail.timer || entering) pollOutput();
+  if (restart || (!tail.timer && !tail.reading)) pollOutput();
 }
 $('job-stream').addEventListener('change', () => job(true));
 
@@ -336,10 +341,12 @@ async function pollOutput() {
   clearTimeout(tail.timer);
   tail.timer = 0;
   if (S.view !== 'job' || !tail.job) return;
-  const me = tail.job;
+  const me = {};
+  tail.reading = me;
   try {
-    const c = await api(`/api/v1/dashboard/jobs/${me}/output?stream=${tail.stream}&offset=${tail.next}`);
-    if (tail.job !== me) return;
+    const c = await api(`/api/v1/dashboard/jobs/${tail.job}/output?stream=${tail.stream}&offset=${tail.next}`);
+    if (tail.reading !== me) return; // another job, stream or request took over: this answer is stale
+    tail.reading = null;
     if (!c.available) {
       $('job-output-note').textContent = `${c.path}: ${c.why}`;
     } else {
@@ -355,6 +362,8 @@ async function pollOutput() {
       if (c.next < c.size) { tail.timer = setTimeout(pollOutput, 50); return; }
     }
   } catch (e) {
+    if (tail.reading !== me) return;
+    tail.reading = null;
     if (e instanceof Unauthorized) return;
     $('job-output-note').textContent = e.message;
   }
