@@ -298,7 +298,9 @@ final class StartIndex {
 
     /**
      * Node → bound (seconds after {@link #origin}), open addressing with linear probing, each entry one long
-     * (node + 1 in the high half, the bound in the low one): a lookup reads one cache line.
+     * (node + 1 in the high half, the bound in the low one): a lookup reads one cache line. Not the project's
+     * {@link io.bottega.core.util.LongIntMap}: its keys and values in two arrays and its scattering hash made the
+     * first conservative pass ~10% slower (1.12 against 1.02 s of CPU on one lane, 2026-11-28).
      */
     static final class NodeBounds {
         private long[] slots = new long[64];
@@ -700,9 +702,7 @@ final class StartIndex {
 
     private long key(int ci, int v, int oct, long from) {
         NodeClass c = classes[ci];
-        int r = c.tree[c.row(v) + ARITY * (levelOf[ci] * octaves + oct)];
-        long b = r == NONE ? INF : origin + r;
-        return Math.max(b, from);
+        return bound(c.tree[c.row(v) + ARITY * (levelOf[ci] * octaves + oct)], from);
     }
 
     private void pushRoots(int oct, long from, long limit) {
